@@ -1,0 +1,112 @@
+/* libattn core: contexts, status codes, settings, version queries.
+ *
+ * Every libattn object belongs to one context (attn_ctx). A context and the
+ * objects created from it may be used by one thread at a time; use one
+ * context per host thread (contexts share nothing mutable).
+ *
+ * Anything not declared in the public headers is not part of the API.
+ */
+#ifndef ATTN_CORE_H
+#define ATTN_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "attn/export.h"
+#include "attn/version.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Status code returned by every fallible call. Values are fixed forever;
+ *  new codes are only ever appended. */
+typedef int32_t attn_status;
+
+enum {
+    ATTN_OK = 0,                 /**< success */
+    ATTN_ERR_INVALID_ARG = 1,    /**< a NULL handle, a bad enum value, an out-of-range number */
+    ATTN_ERR_NOMEM = 2,          /**< allocation failed or the context's memory limit was hit */
+    ATTN_ERR_SHAPE = 3,          /**< tensor shapes do not agree */
+    ATTN_ERR_DTYPE = 4,          /**< wrong element type */
+    ATTN_ERR_IO = 5,             /**< a file could not be opened, read or written */
+    ATTN_ERR_FORMAT = 6,         /**< a file or string is malformed (the message says where) */
+    ATTN_ERR_RANGE = 7,          /**< an index or label is out of range */
+    ATTN_ERR_STATE = 8,          /**< call out of order (e.g. backward before forward) */
+    ATTN_ERR_NUMERIC = 9,        /**< NaN or Inf where finite values are required */
+    ATTN_ERR_LIMIT = 10,         /**< a configured or built-in size limit was exceeded */
+    ATTN_ERR_UNSUPPORTED = 11,   /**< valid request this build cannot do */
+    ATTN_ERR_NOT_FOUND = 12,     /**< a named item (tensor, token, option) does not exist */
+    ATTN_ERR_OVERFLOW = 13       /**< a size computation would overflow */
+};
+
+/** Static, human-readable name of a status code ("ATTN_ERR_SHAPE: ..."). Never NULL. */
+ATTN_API const char *attn_status_str(attn_status status);
+
+/** Runtime version: ATTN_VERSION_NUMBER of the library actually loaded. */
+ATTN_API uint32_t attn_version_number(void);
+/** Runtime version as "MAJOR.MINOR.PATCH". Static string. */
+ATTN_API const char *attn_version_string(void);
+
+typedef struct attn_ctx attn_ctx;
+
+/** Creates a context with default settings (threads = 1, seed = 0, no memory
+ *  limit, malloc/free). On first use in the process this also selects the
+ *  BLIS kernel set for the CPU unless BLIS_ARCH_TYPE is set (see
+ *  ATTN_INFO_BLIS_ARCH). */
+ATTN_API attn_status attn_ctx_create(attn_ctx **out);
+/** Destroys a context. NULL is a no-op. Every object created from the
+ *  context must be destroyed first. */
+ATTN_API void attn_ctx_destroy(attn_ctx *ctx);
+
+/** Detailed message for the last error on this context ("" if none).
+ *  Valid until the next call on the context. Never NULL (ctx may be NULL). */
+ATTN_API const char *attn_ctx_last_error(const attn_ctx *ctx);
+
+/** Integer settings of a context (enum keys; values never change). */
+typedef enum attn_ctx_option {
+    ATTN_OPT_THREADS = 1,        /**< threads for compute, >= 1 (default 1) */
+    ATTN_OPT_SEED = 2,           /**< RNG seed, any int64 (default 0); resets the RNG counter */
+    ATTN_OPT_MEMORY_LIMIT = 3,   /**< bytes the context may hold at once, 0 = unlimited */
+    ATTN_OPT_CHECK_FINITE = 4,   /**< 1 = losses and optimizers fail on NaN/Inf (default 0) */
+    ATTN_OPT_RNG_COUNTER = 5,    /**< position of the context's random stream (for resume) */
+    /* read-only statistics, for attn_ctx_get_int only */
+    ATTN_INFO_BYTES_IN_USE = 100, /**< bytes currently allocated through the context */
+    ATTN_INFO_PEAK_BYTES = 101,   /**< high-water mark of ATTN_INFO_BYTES_IN_USE */
+    ATTN_INFO_ALLOC_COUNT = 102   /**< number of heap allocations made so far */
+} attn_ctx_option;
+
+/** Sets an integer option. ATTN_ERR_INVALID_ARG for an unknown key, a
+ *  read-only key or a value outside attn_ctx_option_bounds. */
+ATTN_API attn_status attn_ctx_set_int(attn_ctx *ctx, attn_ctx_option key, int64_t value);
+/** Reads an integer option or statistic into *value. */
+ATTN_API attn_status attn_ctx_get_int(const attn_ctx *ctx, attn_ctx_option key, int64_t *value);
+/** Smallest and largest value accepted by attn_ctx_set_int for key. */
+ATTN_API attn_status attn_ctx_option_bounds(attn_ctx_option key, int64_t *min, int64_t *max);
+
+/** String information about the running library. */
+typedef enum attn_ctx_info {
+    ATTN_INFO_BLIS_ARCH = 1,     /**< BLIS kernel set in use, e.g. "skx" */
+    ATTN_INFO_BLIS_CHOICE = 2,   /**< how it was chosen: "libattn (cpuid: ...)", "BLIS_ARCH_TYPE from environment", ... */
+    ATTN_INFO_BLIS_LIBRARY = 3   /**< BLIS version string */
+} attn_ctx_info;
+
+/** Static string for an info key, or NULL for an unknown key. */
+ATTN_API const char *attn_ctx_info_string(const attn_ctx *ctx, attn_ctx_info key);
+
+/** Allocator hook: alloc returns memory of at least size bytes (NULL on
+ *  failure), free releases it. user is passed through unchanged. */
+typedef void *(*attn_alloc_fn)(void *user, size_t size);
+typedef void (*attn_free_fn)(void *user, void *ptr);
+
+/** Routes the context's allocations through alloc/free. Only allowed while
+ *  the context holds no memory (right after attn_ctx_create): otherwise
+ *  ATTN_ERR_STATE. Passing NULL for both restores malloc/free. */
+ATTN_API attn_status attn_ctx_set_allocator(attn_ctx *ctx, attn_alloc_fn alloc,
+                                            attn_free_fn free_fn, void *user);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ATTN_CORE_H */

@@ -1,0 +1,40 @@
+/* The one place GEMM reaches BLIS. The typed API takes row and column
+ * strides, so transposed views need no copies; the thread count travels in a
+ * per-call rntm_t and never touches BLIS's global settings (which belong to
+ * the host program). Callers validate shapes first: BLIS aborts on bad ones. */
+#include <blis.h>
+
+#include "internal.h"
+
+void attn__sgemm(const attn_ctx *ctx, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
+                 float alpha, const float *a, int64_t rsa, int64_t csa,
+                 const float *b, int64_t rsb, int64_t csb,
+                 float beta, float *c, int64_t rsc, int64_t csc)
+{
+    if (m <= 0 || n <= 0) return;
+    if (k <= 0) {
+        /* BLIS would still scale C; do the same without calling it */
+        for (int64_t i = 0; i < m; i++)
+            for (int64_t j = 0; j < n; j++) {
+                float *p = &c[i * rsc + j * csc];
+                *p = beta == 0.0f ? 0.0f : beta * *p;
+            }
+        return;
+    }
+    rntm_t rntm = BLIS_RNTM_INITIALIZER;
+    bli_rntm_set_num_threads(ctx ? ctx->threads : 1, &rntm);
+    float al = alpha, be = beta;
+    bli_sgemm_ex(trans_a ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
+                 trans_b ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
+                 (dim_t)m, (dim_t)n, (dim_t)k, &al,
+                 (float *)a, (inc_t)rsa, (inc_t)csa,
+                 (float *)b, (inc_t)rsb, (inc_t)csb,
+                 &be, c, (inc_t)rsc, (inc_t)csc, NULL, &rntm);
+}
+
+void attn__sgemm_rm(const attn_ctx *ctx, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
+                    float alpha, const float *a, int64_t lda, const float *b, int64_t ldb,
+                    float beta, float *c, int64_t ldc)
+{
+    attn__sgemm(ctx, trans_a, trans_b, m, n, k, alpha, a, lda, 1, b, ldb, 1, beta, c, ldc, 1);
+}

@@ -1,0 +1,121 @@
+/* The context: settings, statistics and the allocator hook. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+attn_status attn_ctx_create(attn_ctx **out)
+{
+    if (!out) return ATTN_ERR_INVALID_ARG;
+    *out = NULL;
+    attn__blis_setup();
+    attn_ctx *ctx = calloc(1, sizeof *ctx);
+    if (!ctx) return ATTN_ERR_NOMEM;
+    ctx->threads = 1;
+    *out = ctx;
+    return ATTN_OK;
+}
+
+void attn_ctx_destroy(attn_ctx *ctx)
+{
+    free(ctx);
+}
+
+typedef struct {
+    attn_ctx_option key;
+    int64_t min, max;
+    int writable;
+} option_info;
+
+static const option_info options[] = {
+    {ATTN_OPT_THREADS, 1, 1024, 1},
+    {ATTN_OPT_SEED, INT64_MIN, INT64_MAX, 1},
+    {ATTN_OPT_MEMORY_LIMIT, 0, INT64_MAX, 1},
+    {ATTN_OPT_CHECK_FINITE, 0, 1, 1},
+    {ATTN_OPT_RNG_COUNTER, 0, INT64_MAX, 1},
+    {ATTN_INFO_BYTES_IN_USE, 0, INT64_MAX, 0},
+    {ATTN_INFO_PEAK_BYTES, 0, INT64_MAX, 0},
+    {ATTN_INFO_ALLOC_COUNT, 0, INT64_MAX, 0},
+};
+
+static const option_info *find_option(attn_ctx_option key)
+{
+    for (size_t i = 0; i < sizeof options / sizeof options[0]; i++)
+        if (options[i].key == key) return &options[i];
+    return NULL;
+}
+
+attn_status attn_ctx_option_bounds(attn_ctx_option key, int64_t *min, int64_t *max)
+{
+    const option_info *o = find_option(key);
+    if (!o || !min || !max) return ATTN_ERR_INVALID_ARG;
+    *min = o->min;
+    *max = o->max;
+    return ATTN_OK;
+}
+
+attn_status attn_ctx_set_int(attn_ctx *ctx, attn_ctx_option key, int64_t value)
+{
+    if (!ctx) return ATTN_ERR_INVALID_ARG;
+    const option_info *o = find_option(key);
+    if (!o) return attn__fail(ctx, ATTN_ERR_INVALID_ARG, "attn_ctx_set_int: unknown option %d", (int)key);
+    if (!o->writable)
+        return attn__fail(ctx, ATTN_ERR_INVALID_ARG, "attn_ctx_set_int: option %d is read-only", (int)key);
+    if (value < o->min || value > o->max)
+        return attn__fail(ctx, ATTN_ERR_INVALID_ARG,
+                          "attn_ctx_set_int: value %lld for option %d is outside [%lld, %lld]",
+                          (long long)value, (int)key, (long long)o->min, (long long)o->max);
+    switch (key) {
+    case ATTN_OPT_THREADS: ctx->threads = (int32_t)value; break;
+    case ATTN_OPT_SEED: ctx->seed = (uint64_t)value; ctx->rng_counter = 0; break;
+    case ATTN_OPT_MEMORY_LIMIT: ctx->memory_limit = value; break;
+    case ATTN_OPT_CHECK_FINITE: ctx->check_finite = (int32_t)value; break;
+    case ATTN_OPT_RNG_COUNTER: ctx->rng_counter = (uint64_t)value; break;
+    default: break;
+    }
+    return attn__ok(ctx);
+}
+
+attn_status attn_ctx_get_int(const attn_ctx *ctx, attn_ctx_option key, int64_t *value)
+{
+    if (!ctx || !value) return ATTN_ERR_INVALID_ARG;
+    switch (key) {
+    case ATTN_OPT_THREADS: *value = ctx->threads; break;
+    case ATTN_OPT_SEED: *value = (int64_t)ctx->seed; break;
+    case ATTN_OPT_MEMORY_LIMIT: *value = ctx->memory_limit; break;
+    case ATTN_OPT_CHECK_FINITE: *value = ctx->check_finite; break;
+    case ATTN_OPT_RNG_COUNTER: *value = (int64_t)ctx->rng_counter; break;
+    case ATTN_INFO_BYTES_IN_USE: *value = ctx->bytes_in_use; break;
+    case ATTN_INFO_PEAK_BYTES: *value = ctx->peak_bytes; break;
+    case ATTN_INFO_ALLOC_COUNT: *value = ctx->alloc_count; break;
+    default:
+        return attn__fail((attn_ctx *)ctx, ATTN_ERR_INVALID_ARG, "attn_ctx_get_int: unknown option %d", (int)key);
+    }
+    return ATTN_OK;
+}
+
+const char *attn_ctx_info_string(const attn_ctx *ctx, attn_ctx_info key)
+{
+    (void)ctx;
+    switch (key) {
+    case ATTN_INFO_BLIS_ARCH: return attn__blis_arch_name();
+    case ATTN_INFO_BLIS_CHOICE: return attn__blis_choice();
+    case ATTN_INFO_BLIS_LIBRARY: return attn__blis_version();
+    default: return NULL;
+    }
+}
+
+attn_status attn_ctx_set_allocator(attn_ctx *ctx, attn_alloc_fn alloc, attn_free_fn free_fn, void *user)
+{
+    if (!ctx) return ATTN_ERR_INVALID_ARG;
+    if ((alloc == NULL) != (free_fn == NULL))
+        return attn__fail(ctx, ATTN_ERR_INVALID_ARG, "attn_ctx_set_allocator: give both alloc and free, or neither");
+    if (ctx->bytes_in_use != 0)
+        return attn__fail(ctx, ATTN_ERR_STATE,
+                          "attn_ctx_set_allocator: the context still holds %lld bytes from the previous allocator",
+                          (long long)ctx->bytes_in_use);
+    ctx->alloc = alloc;
+    ctx->free_fn = free_fn;
+    ctx->alloc_user = user;
+    return attn__ok(ctx);
+}

@@ -1,0 +1,68 @@
+#include "test_common.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int attn_test_run(Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_ENV);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}
+
+const char *attn_test_data(const char *rel)
+{
+    static char buf[4096];
+    const char *root = getenv("ATTN_SHARED_DATA");
+    snprintf(buf, sizeof buf, "%s/%s", root ? root : "../shared/data", rel);
+    return buf;
+}
+
+const char *attn_test_src(const char *rel)
+{
+    static char buf[4096];
+    const char *root = getenv("ATTN_SOURCE_ROOT");
+    snprintf(buf, sizeof buf, "%s/%s", root ? root : ".", rel);
+    return buf;
+}
+
+const char *attn_test_tmpdir(void)
+{
+    static char buf[256];
+    snprintf(buf, sizeof buf, "/tmp/attn-test-XXXXXX");
+    if (!mkdtemp(buf)) return "/tmp";
+    return buf;
+}
+
+double attn_test_rel_err(const float *a, const float *b, int64_t n, double floor)
+{
+    double mx = floor, err = 0.0;
+    for (int64_t i = 0; i < n; i++) mx = fmax(mx, fabs((double)b[i]));
+    for (int64_t i = 0; i < n; i++) {
+        double d = fabs((double)a[i] - (double)b[i]);
+        if (isnan(d)) return INFINITY;
+        err = fmax(err, d);
+    }
+    return err / mx;
+}
+
+void attn_test_fill_random(float *p, int64_t n, uint64_t seed)
+{
+    uint64_t s = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    for (int64_t i = 0; i < n; i++) {
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        p[i] = (float)((double)(s >> 40) / (double)(1ULL << 24) * 2.0 - 1.0);
+    }
+}
+
+attn_ctx *attn_test_ctx(void)
+{
+    attn_ctx *ctx = NULL;
+    ck_assert_int_eq(attn_ctx_create(&ctx), ATTN_OK);
+    return ctx;
+}
