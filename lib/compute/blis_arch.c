@@ -6,7 +6,8 @@
  * So, once per process and before BLIS initialises, we check the CPU with
  * cpuid (and the OS's saved register state with xgetbv) and set that
  * variable to a kernel set the CPU can run. A user's own BLIS_ARCH_TYPE
- * always wins. If the host initialised BLIS first, the choice is already made:
+ * always wins, and ATTN_BLIS_SELECT=0 leaves the choice to BLIS (the GEMM
+ * benchmark compares both). If the host initialised BLIS first, the choice is already made:
  * we report what BLIS runs instead of pretending.
  *
  * The numbers are this BLIS build's arch_t values (checked against blis.h's
@@ -93,8 +94,12 @@ static void setup(void)
     const char *why = "";
     int want = best_arch(&f, &why);
 
+    const char *select = getenv("ATTN_BLIS_SELECT");
     if (env && env[0]) {
         snprintf(choice, sizeof choice, "BLIS_ARCH_TYPE=%s from the environment", env);
+    } else if (select && strcmp(select, "0") == 0) {
+        snprintf(choice, sizeof choice, "BLIS's own detection (ATTN_BLIS_SELECT=0)");
+        want = -1;
     } else if (want >= 0) {
         char num[16];
         snprintf(num, sizeof num, "%d", want);
