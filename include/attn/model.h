@@ -1,12 +1,153 @@
-/* libattn model (filled in by its area). */
+/* libattn models: a BERT encoder assembled from the public layers, with a
+ * pooler and a sequence-classification head, Hugging Face compatible.
+ *
+ * Data path: input_ids/token_type_ids/attention_mask [B, T] -> embeddings
+ * (word + position + token type, LayerNorm, dropout) -> N encoder blocks
+ * (attention, dropout, add & LayerNorm, FFN, dropout, add & LayerNorm) ->
+ * pooler tanh(W h[CLS] + b) -> dropout -> classifier logits [B, num_labels].
+ *
+ * By default only the real (unmasked) tokens are computed: rows of padding
+ * are skipped entirely, which changes nothing for real tokens, the pooled
+ * output or the logits, and leaves zeros in last_hidden_state's padded
+ * rows. Set ATTN_MODEL_OPT_SKIP_PADDING to 0 to compute padded rows as
+ * Hugging Face does (bit-for-bit comparable last_hidden_state everywhere).
+ */
 #ifndef ATTN_MODEL_H
 #define ATTN_MODEL_H
 
-#include "attn/tensor.h"
+#include "attn/layers.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+typedef enum attn_problem_type {
+    ATTN_PROBLEM_SINGLE_LABEL = 0, /**< cross-entropy on class indices (num_labels > 1) */
+    ATTN_PROBLEM_REGRESSION = 1,   /**< MSE (num_labels == 1) */
+    ATTN_PROBLEM_MULTI_LABEL = 2   /**< BCE-with-logits on 0/1 targets [B, num_labels] */
+} attn_problem_type;
+
+typedef enum attn_pooling {
+    ATTN_POOL_CLS_DENSE = 0, /**< BERT's pooler: tanh(W h[CLS] + b) */
+    ATTN_POOL_CLS = 1,       /**< h[CLS] as is, no pooler parameters */
+    ATTN_POOL_MEAN = 2       /**< mean of the real tokens' hidden states, no pooler parameters */
+} attn_pooling;
+
+typedef enum attn_norm_position {
+    ATTN_NORM_POST = 0, /**< BERT: LN(x + sublayer(x)) */
+    ATTN_NORM_PRE = 1   /**< x + sublayer(LN(x)), with a final LayerNorm */
+} attn_norm_position;
+
+/** Model configuration. A versioned struct: set struct_size =
+ *  sizeof(attn_bert_config) and fill it with attn_bert_config_init first;
+ *  fields are only ever appended. */
+typedef struct attn_bert_config {
+    uint32_t struct_size;
+    int32_t vocab_size;
+    int32_t hidden_size;
+    int32_t num_layers;
+    int32_t num_heads;
+    int32_t intermediate_size;
+    int32_t max_position_embeddings;
+    int32_t type_vocab_size;
+    int32_t hidden_act;           /**< attn_activation: ATTN_ACT_GELU ("gelu") or ATTN_ACT_GELU_TANH ("gelu_new") */
+    float layer_norm_eps;
+    float hidden_dropout;
+    float attention_dropout;
+    float classifier_dropout;     /**< < 0: use hidden_dropout (HF's null) */
+    float initializer_range;      /**< std of the normal init of weights */
+    int32_t num_labels;           /**< 0 = no classifier head */
+    int32_t problem_type;         /**< attn_problem_type */
+    int32_t pooling;              /**< attn_pooling */
+    int32_t norm_position;        /**< attn_norm_position */
+    int32_t pad_token_id;
+} attn_bert_config;
+
+/** Fills cfg with bert-base-uncased's values (30522/768/12/12/3072/512/2,
+ *  gelu, eps 1e-12, dropouts 0.1, init 0.02, num_labels 2, single label,
+ *  BERT pooler, post-LN). Sets struct_size. */
+ATTN_API void attn_bert_config_init(attn_bert_config *cfg);
+/** Reads a Hugging Face config.json into cfg (fields it lacks keep their
+ *  defaults; num_labels comes from id2label or num_labels; problem_type
+ *  from "problem_type" when present). ATTN_ERR_FORMAT names the bad key. */
+ATTN_API attn_status attn_bert_config_load(attn_ctx *ctx, const char *path, attn_bert_config *cfg);
+/** Writes cfg as a Hugging Face config.json (BertForSequenceClassification). */
+ATTN_API attn_status attn_bert_config_save(attn_ctx *ctx, const attn_bert_config *cfg, const char *path);
+/** Checks the values (positive sizes, heads dividing hidden, ...). */
+ATTN_API attn_status attn_bert_config_validate(attn_ctx *ctx, const attn_bert_config *cfg);
+
+typedef struct attn_model attn_model;
+
+/** Builds a model with freshly initialised parameters (normal(0,
+ *  initializer_range) weights, zero biases, LayerNorm 1/0) from the
+ *  context's seeded RNG. */
+ATTN_API attn_status attn_bert_create(attn_ctx *ctx, const attn_bert_config *cfg, attn_model **out);
+/** Builds a model from a Hugging Face config.json and loads weights from a
+ *  safetensors checkpoint (see attn_model_load_weights). */
+ATTN_API attn_status attn_bert_load(attn_ctx *ctx, const char *weights_path, const char *config_path,
+                                    attn_model **out);
+/** NULL is a no-op. */
+ATTN_API void attn_model_destroy(attn_model *model);
+/** The configuration the model was built with (borrowed). */
+ATTN_API const attn_bert_config *attn_model_config(const attn_model *model);
+
+/** Loads parameters from a safetensors file. Names are accepted with and
+ *  without the "bert." prefix and with legacy LayerNorm gamma/beta; a
+ *  missing parameter is an error naming it, except the classifier and
+ *  pooler, which keep their initialisation when allow_missing_head is 1
+ *  (fine-tuning from a pre-trained encoder). Tensors the model does not
+ *  know are ignored. */
+ATTN_API attn_status attn_model_load_weights(attn_model *model, const char *path, int32_t allow_missing_head);
+/** Saves every parameter under Hugging Face BertForSequenceClassification
+ *  names ("bert." prefix, "classifier.*") with __metadata__ {"format": "pt"},
+ *  atomically (temporary file, fsync, rename). */
+ATTN_API attn_status attn_model_save(attn_model *model, const char *path);
+
+ATTN_API int32_t attn_model_param_count(const attn_model *model);
+/** Parameter i with its full HF name (borrowed; out pointers may be NULL). */
+ATTN_API attn_status attn_model_param(attn_model *model, int32_t i, const char **name, attn_tensor **value,
+                                      attn_tensor **grad);
+/** Finds a parameter by its HF name (with or without "bert."). */
+ATTN_API attn_status attn_model_find_param(attn_model *model, const char *name, attn_tensor **value,
+                                           attn_tensor **grad);
+ATTN_API attn_status attn_model_zero_grad(attn_model *model);
+/** 1 = training (dropout active), 0 = eval (default). */
+ATTN_API attn_status attn_model_set_training(attn_model *model, int32_t training);
+
+typedef enum attn_model_option {
+    ATTN_MODEL_OPT_SKIP_PADDING = 1 /**< 1 (default): compute only unmasked tokens; 0: every position */
+} attn_model_option;
+ATTN_API attn_status attn_model_set_int(attn_model *model, attn_model_option key, int64_t value);
+ATTN_API attn_status attn_model_get_int(const attn_model *model, attn_model_option key, int64_t *value);
+
+/** Forward pass on a padded batch. input_ids [B, T] int32 or int64;
+ *  token_type_ids [B, T] or NULL (all 0); attention_mask [B, T] (1 real,
+ *  0 padding) or NULL (all real). T <= max_position_embeddings. */
+ATTN_API attn_status attn_model_forward(attn_model *model, const attn_tensor *input_ids,
+                                        const attn_tensor *token_type_ids, const attn_tensor *attention_mask);
+
+typedef enum attn_model_output_kind {
+    ATTN_OUT_LAST_HIDDEN = 0, /**< [B, T, H] */
+    ATTN_OUT_POOLED = 1,      /**< [B, H] */
+    ATTN_OUT_LOGITS = 2       /**< [B, num_labels] (models with a head) */
+} attn_model_output_kind;
+
+/** An output of the last forward pass (borrowed, valid until the next
+ *  forward); NULL before any forward or for logits without a head. */
+ATTN_API attn_tensor *attn_model_output(attn_model *model, attn_model_output_kind kind);
+
+/** Loss of the last forward pass's logits against labels, by the config's
+ *  problem type (cross-entropy mean, MSE mean, BCE-with-logits mean), and
+ *  its backward through the whole model: every parameter gradient
+ *  accumulates. labels: int32/int64 [B] class indices (ignore_index -100
+ *  skips an example), float32 [B] for regression, float32 [B, num_labels]
+ *  for multi-label. *loss may be NULL. */
+ATTN_API attn_status attn_model_loss_backward(attn_model *model, const attn_tensor *labels, float *loss);
+/** Only the loss value (no backward), e.g. for validation. */
+ATTN_API attn_status attn_model_loss(attn_model *model, const attn_tensor *labels, float *loss);
+/** Backward from a caller's gradient of the logits [B, num_labels] or, for
+ *  models without a head, of the pooled output [B, H] (custom losses). */
+ATTN_API attn_status attn_model_backward(attn_model *model, const attn_tensor *grad_output);
 
 #ifdef __cplusplus
 }

@@ -35,6 +35,20 @@ static attn_status binary(const char *fn, binop op, attn_tensor *out, const attn
                           attn__shape_str(b, sb, sizeof sb), attn__shape_str(a, sa, sizeof sa));
     }
     if (attn_tensor_numel(a) == 0) return attn__ok(out->ctx);
+    if (attn_tensor_is_contiguous(out) && attn_tensor_is_contiguous(a) && attn_tensor_is_contiguous(b)) {
+        /* hot path for activations and biases: flat loops the compiler vectorises */
+        float *o = attn__f32(out);
+        const float *x = attn__f32(a), *y = attn__f32(b);
+        int64_t n = attn_tensor_numel(a), m = attn_tensor_numel(b);
+        for (int64_t r = 0; r < n; r += m) {
+            switch (op) {
+            case OP_ADD: for (int64_t i = 0; i < m; i++) o[r + i] = x[r + i] + y[i]; break;
+            case OP_SUB: for (int64_t i = 0; i < m; i++) o[r + i] = x[r + i] - y[i]; break;
+            case OP_MUL: for (int64_t i = 0; i < m; i++) o[r + i] = x[r + i] * y[i]; break;
+            }
+        }
+        return attn__ok(out->ctx);
+    }
     float *po = out->storage->data;
     const float *pa = a->storage->data, *pb = b->storage->data;
     int64_t idx[ATTN_MAX_RANK] = {0};
@@ -85,6 +99,13 @@ attn_status attn_axpy(attn_tensor *y, float alpha, const attn_tensor *x)
     ATTN_CHECK(attn__check_f32(x, "attn_axpy: x"));
     ATTN_CHECK(attn__check_same_shape(y, x, "attn_axpy: y", "x"));
     if (attn_tensor_numel(x) == 0) return attn__ok(y->ctx);
+    if (attn_tensor_is_contiguous(y) && attn_tensor_is_contiguous(x)) {
+        float *o = attn__f32(y);
+        const float *in = attn__f32(x);
+        int64_t n = attn_tensor_numel(x);
+        for (int64_t i = 0; i < n; i++) o[i] += alpha * in[i];
+        return attn__ok(y->ctx);
+    }
     float *py = y->storage->data;
     const float *px = x->storage->data;
     int64_t idx[ATTN_MAX_RANK] = {0};
