@@ -1,0 +1,416 @@
+/* gemm_bench: single-precision GEMM rate through libattn's attn__sgemm, with
+ * the BLIS kernel set libattn chooses versus the one BLIS detects itself.
+ *
+ * BLIS reads its kernel choice once per process, so the driver runs each
+ * measurement in a child process of this same program: one with libattn's
+ * selection, one with ATTN_BLIS_SELECT=0 (BLIS's own detection). It prints
+ * one table with both rates, their ratio and the kernel set names, then one
+ * JSON line (the last line of output) for scripts.
+ *
+ * The default layout is C[M,N] = A[M,K] * B[N,K]^T, the call a linear layer
+ * makes (weights stored [out, in]); rates are 2*M*N*K / median time.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define MAX_SHAPES 32
+#define MAX_THREADS 16
+#define MAX_REPS 1000
+
+typedef struct {
+    int64_t m, n, k;
+} shape;
+
+typedef struct {
+    shape shapes[MAX_SHAPES];
+    int n_shapes;
+    int threads[MAX_THREADS];
+    int n_threads;
+    int reps;
+    int trans_a, trans_b;
+    const char *layout;
+    const char *select;  /* "both", "libattn" or "blis" */
+    int child;
+} options;
+
+/* One measurement as a child reports it. */
+typedef struct {
+    shape s;
+    int threads;
+    double median_gflops, best_gflops;
+} result;
+
+/* What one child process measured, under one kernel selection. */
+typedef struct {
+    char arch[64];
+    char choice[200];
+    char blis[64];
+    result results[MAX_SHAPES * MAX_THREADS];
+    int n_results;
+} run;
+
+static const shape bert_shapes[] = {
+    {1024, 768, 768},   /* attention q/k/v/output projections */
+    {1024, 3072, 768},  /* FFN up-projection */
+    {1024, 768, 3072},  /* FFN down-projection */
+    {1024, 2304, 768},  /* packed q/k/v projection */
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: gemm_bench [--shape MxNxK]... [--threads 1,2] [--reps R] [--layout NT|NN|TN]\n"
+            "                  [--select both|libattn|blis]\n"
+            "Times sgemm through libattn's BLIS call (median of R reps after warm-up).\n"
+            "  --shape    C is M x N, inner dimension K (repeatable; default: BERT-base shapes\n"
+            "             1024x768x768, 1024x3072x768, 1024x768x3072, 1024x2304x768)\n"
+            "  --threads  comma-separated thread counts (default 1,2)\n"
+            "  --reps     repetitions per measurement (default 15)\n"
+            "  --layout   NT: A[M,K] B[N,K]^T as a linear layer's forward (default);\n"
+            "             NN: A[M,K] B[K,N];  TN: A[K,M]^T B[K,N] as a weight gradient\n"
+            "  --select   both: libattn's kernel choice and BLIS's own, side by side (default);\n"
+            "             libattn or blis: one of them\n"
+            "The last line of output is one JSON object.\n");
+}
+
+static int parse_shape(const char *s, shape *out)
+{
+    long long m, n, k;
+    char tail;
+    if (sscanf(s, "%lldx%lldx%lld%c", &m, &n, &k, &tail) != 3) return 0;
+    if (m <= 0 || n <= 0 || k <= 0 || m > 65536 || n > 65536 || k > 65536) return 0;
+    out->m = m;
+    out->n = n;
+    out->k = k;
+    return 1;
+}
+
+static int parse_threads(const char *s, options *o)
+{
+    o->n_threads = 0;
+    const char *p = s;
+    while (*p) {
+        char *end;
+        errno = 0;
+        long t = strtol(p, &end, 10);
+        if (end == p || errno || t < 1 || t > 1024 || o->n_threads == MAX_THREADS) return 0;
+        o->threads[o->n_threads++] = (int)t;
+        if (*end == ',') end++;
+        else if (*end) return 0;
+        p = end;
+    }
+    return o->n_threads > 0;
+}
+
+/* Returns 0 on success, 2 on a usage error (message printed), 1 for --help. */
+static int parse_args(int argc, char **argv, options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->reps = 15;
+    o->layout = "NT";
+    o->trans_b = 1;
+    o->select = "both";
+    o->threads[0] = 1;
+    o->threads[1] = 2;
+    o->n_threads = 2;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            return 1;
+        } else if (strcmp(a, "--child") == 0) {
+            o->child = 1;
+        } else if (strcmp(a, "--shape") == 0 && v) {
+            if (o->n_shapes == MAX_SHAPES || !parse_shape(v, &o->shapes[o->n_shapes])) {
+                fprintf(stderr, "gemm_bench: bad --shape '%s' (want MxNxK, each 1..65536)\n", v);
+                return 2;
+            }
+            o->n_shapes++;
+            i++;
+        } else if (strcmp(a, "--threads") == 0 && v) {
+            if (!parse_threads(v, o)) {
+                fprintf(stderr, "gemm_bench: bad --threads '%s' (want e.g. 1,2)\n", v);
+                return 2;
+            }
+            i++;
+        } else if (strcmp(a, "--reps") == 0 && v) {
+            char *end;
+            long r = strtol(v, &end, 10);
+            if (*end || r < 1 || r > MAX_REPS) {
+                fprintf(stderr, "gemm_bench: bad --reps '%s' (1..%d)\n", v, MAX_REPS);
+                return 2;
+            }
+            o->reps = (int)r;
+            i++;
+        } else if (strcmp(a, "--layout") == 0 && v) {
+            if (strcmp(v, "NT") == 0) {
+                o->trans_a = 0, o->trans_b = 1;
+            } else if (strcmp(v, "NN") == 0) {
+                o->trans_a = 0, o->trans_b = 0;
+            } else if (strcmp(v, "TN") == 0) {
+                o->trans_a = 1, o->trans_b = 0;
+            } else {
+                fprintf(stderr, "gemm_bench: bad --layout '%s' (NT, NN or TN)\n", v);
+                return 2;
+            }
+            o->layout = v;
+            i++;
+        } else if (strcmp(a, "--select") == 0 && v) {
+            if (strcmp(v, "both") && strcmp(v, "libattn") && strcmp(v, "blis")) {
+                fprintf(stderr, "gemm_bench: bad --select '%s' (both, libattn or blis)\n", v);
+                return 2;
+            }
+            o->select = v;
+            i++;
+        } else {
+            fprintf(stderr, "gemm_bench: unknown or incomplete option '%s' (try --help)\n", a);
+            return 2;
+        }
+    }
+    if (o->n_shapes == 0) {
+        o->n_shapes = (int)(sizeof bert_shapes / sizeof bert_shapes[0]);
+        memcpy(o->shapes, bert_shapes, sizeof bert_shapes);
+    }
+    return 0;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static float *random_matrix(int64_t count, uint32_t seed)
+{
+    float *p = aligned_alloc(64, (size_t)((count * 4 + 63) / 64 * 64));
+    if (!p) return NULL;
+    for (int64_t i = 0; i < count; i++) p[i] = 2.0f * attn__rng_uniform(seed, (uint64_t)i) - 1.0f;
+    return p;
+}
+
+/* Child: measures every (shape, threads) pair under whatever kernel set this
+ * process got, printing "arch", "choice", "blis" and "result" lines. */
+static int measure(const options *o)
+{
+    attn_ctx *ctx;
+    if (attn_ctx_create(&ctx) != ATTN_OK) {
+        fprintf(stderr, "gemm_bench: cannot create a context\n");
+        return 1;
+    }
+    printf("arch %s\n", attn_ctx_info_string(ctx, ATTN_INFO_BLIS_ARCH));
+    printf("choice %s\n", attn_ctx_info_string(ctx, ATTN_INFO_BLIS_CHOICE));
+    printf("blis %s\n", attn_ctx_info_string(ctx, ATTN_INFO_BLIS_LIBRARY));
+    double times[MAX_REPS];
+    for (int s = 0; s < o->n_shapes; s++) {
+        shape sh = o->shapes[s];
+        float *a = random_matrix(sh.m * sh.k, 1);
+        float *b = random_matrix(sh.k * sh.n, 2);
+        float *c = random_matrix(sh.m * sh.n, 3);
+        if (!a || !b || !c) {
+            fprintf(stderr, "gemm_bench: out of memory for %lldx%lldx%lld\n", (long long)sh.m,
+                    (long long)sh.n, (long long)sh.k);
+            free(a), free(b), free(c);
+            attn_ctx_destroy(ctx);
+            return 1;
+        }
+        /* row strides of the stored matrices for each layout */
+        int64_t lda = o->trans_a ? sh.m : sh.k;
+        int64_t ldb = o->trans_b ? sh.k : sh.n;
+        for (int t = 0; t < o->n_threads; t++) {
+            if (attn_ctx_set_int(ctx, ATTN_OPT_THREADS, o->threads[t]) != ATTN_OK) {
+                fprintf(stderr, "gemm_bench: %s\n", attn_ctx_last_error(ctx));
+                free(a), free(b), free(c);
+                attn_ctx_destroy(ctx);
+                return 1;
+            }
+            /* warm-up: BLIS's packing buffers and the thread pool come up on first use */
+            for (int w = 0; w < 2; w++)
+                attn__sgemm_rm(ctx, o->trans_a, o->trans_b, sh.m, sh.n, sh.k, 1.0f, a, lda, b, ldb,
+                               0.0f, c, sh.n);
+            for (int r = 0; r < o->reps; r++) {
+                double t0 = now_seconds();
+                attn__sgemm_rm(ctx, o->trans_a, o->trans_b, sh.m, sh.n, sh.k, 1.0f, a, lda, b, ldb,
+                               0.0f, c, sh.n);
+                times[r] = now_seconds() - t0;
+            }
+            qsort(times, (size_t)o->reps, sizeof times[0], cmp_double);
+            double median = o->reps % 2 ? times[o->reps / 2]
+                                        : 0.5 * (times[o->reps / 2 - 1] + times[o->reps / 2]);
+            double flop = 2.0 * (double)sh.m * (double)sh.n * (double)sh.k;
+            printf("result %lld %lld %lld %d %.3f %.3f\n", (long long)sh.m, (long long)sh.n,
+                   (long long)sh.k, o->threads[t], flop / median * 1e-9, flop / times[0] * 1e-9);
+            fflush(stdout);
+        }
+        free(a), free(b), free(c);
+    }
+    attn_ctx_destroy(ctx);
+    return 0;
+}
+
+/* Copies src into dst[n], cut to fit. */
+static void copy_text(char *dst, size_t n, const char *src)
+{
+    size_t len = strlen(src);
+    if (len >= n) len = n - 1;
+    memcpy(dst, src, len);
+    dst[len] = '\0';
+}
+
+/* Runs this program as a child with --child, under BLIS's own detection if
+ * blis_own, and parses what it printed into *out. */
+static int run_child(int argc, char **argv, int blis_own, run *out)
+{
+    memset(out, 0, sizeof *out);
+    int fd[2];
+    if (pipe(fd) != 0) {
+        perror("gemm_bench: pipe");
+        return 0;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        perror("gemm_bench: fork");
+        return 0;
+    }
+    if (pid == 0) {
+        close(fd[0]);
+        dup2(fd[1], STDOUT_FILENO);
+        close(fd[1]);
+        if (blis_own) setenv("ATTN_BLIS_SELECT", "0", 1);
+        else unsetenv("ATTN_BLIS_SELECT");
+        char **args = calloc((size_t)argc + 2, sizeof *args);
+        if (!args) _exit(127);
+        args[0] = argv[0];
+        args[1] = "--child";
+        for (int i = 1; i < argc; i++) args[i + 1] = argv[i];
+        execv("/proc/self/exe", args);
+        perror("gemm_bench: exec");
+        _exit(127);
+    }
+    close(fd[1]);
+    FILE *f = fdopen(fd[0], "r");
+    char line[512];
+    while (f && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (strncmp(line, "arch ", 5) == 0) {
+            copy_text(out->arch, sizeof out->arch, line + 5);
+        } else if (strncmp(line, "choice ", 7) == 0) {
+            copy_text(out->choice, sizeof out->choice, line + 7);
+        } else if (strncmp(line, "blis ", 5) == 0) {
+            copy_text(out->blis, sizeof out->blis, line + 5);
+        } else if (strncmp(line, "result ", 7) == 0 &&
+                   out->n_results < (int)(sizeof out->results / sizeof out->results[0])) {
+            result *r = &out->results[out->n_results];
+            long long m, n, k;
+            if (sscanf(line + 7, "%lld %lld %lld %d %lf %lf", &m, &n, &k, &r->threads, &r->median_gflops,
+                       &r->best_gflops) == 6) {
+                r->s.m = m, r->s.n = n, r->s.k = k;
+                out->n_results++;
+            }
+        }
+    }
+    if (f) fclose(f);
+    int status;
+    if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        fprintf(stderr, "gemm_bench: the %s measurement failed\n", blis_own ? "BLIS-own" : "libattn");
+        return 0;
+    }
+    return 1;
+}
+
+static void json_string(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\') putchar('\\');
+        if ((unsigned char)*s >= 0x20) putchar(*s);
+    }
+    putchar('"');
+}
+
+static void report(const options *o, const run *lib, const run *own)
+{
+    const run *any = lib ? lib : own;
+    printf("sgemm through attn__sgemm, layout %s, %s, median of %d reps after 2 warm-up calls\n", o->layout,
+           any->blis, o->reps);
+    if (lib) printf("  libattn's choice: %-10s (%s)\n", lib->arch, lib->choice);
+    if (own) printf("  BLIS's own:       %-10s (%s)\n", own->arch, own->choice);
+    printf("\n%6s %6s %6s %7s", "M", "N", "K", "threads");
+    if (lib) printf(" %16s", "libattn GFLOP/s");
+    if (own) printf(" %16s", "BLIS-own GFLOP/s");
+    if (lib && own) printf(" %7s", "ratio");
+    printf("\n");
+    int n = any->n_results;
+    for (int i = 0; i < n; i++) {
+        const result *r = &any->results[i];
+        printf("%6lld %6lld %6lld %7d", (long long)r->s.m, (long long)r->s.n, (long long)r->s.k, r->threads);
+        if (lib) printf(" %16.1f", lib->results[i].median_gflops);
+        if (own) printf(" %16.1f", own->results[i].median_gflops);
+        if (lib && own) printf(" %6.2fx", lib->results[i].median_gflops / own->results[i].median_gflops);
+        printf("\n");
+    }
+    printf("\n{\"bench\": \"gemm\", \"layout\": \"%s\", \"reps\": %d, \"blis\": ", o->layout, o->reps);
+    json_string(any->blis);
+    if (lib) {
+        printf(", \"libattn_arch\": ");
+        json_string(lib->arch);
+        printf(", \"libattn_choice\": ");
+        json_string(lib->choice);
+    }
+    if (own) {
+        printf(", \"blis_arch\": ");
+        json_string(own->arch);
+        printf(", \"blis_choice\": ");
+        json_string(own->choice);
+    }
+    printf(", \"results\": [");
+    for (int i = 0; i < n; i++) {
+        const result *r = &any->results[i];
+        printf("%s{\"m\": %lld, \"n\": %lld, \"k\": %lld, \"threads\": %d", i ? ", " : "", (long long)r->s.m,
+               (long long)r->s.n, (long long)r->s.k, r->threads);
+        if (lib)
+            printf(", \"libattn_gflops\": %.2f, \"libattn_best_gflops\": %.2f", lib->results[i].median_gflops,
+                   lib->results[i].best_gflops);
+        if (own)
+            printf(", \"blis_gflops\": %.2f, \"blis_best_gflops\": %.2f", own->results[i].median_gflops,
+                   own->results[i].best_gflops);
+        if (lib && own) printf(", \"ratio\": %.3f", lib->results[i].median_gflops / own->results[i].median_gflops);
+        printf("}");
+    }
+    printf("]}\n");
+}
+
+int main(int argc, char **argv)
+{
+    options o;
+    int rc = parse_args(argc, argv, &o);
+    if (rc) return rc == 1 ? 0 : 2;
+    if (o.child) return measure(&o);
+
+    static run lib_run, own_run;
+    int want_lib = strcmp(o.select, "blis") != 0;
+    int want_own = strcmp(o.select, "libattn") != 0;
+    if (want_lib && !run_child(argc, argv, 0, &lib_run)) return 1;
+    if (want_own && !run_child(argc, argv, 1, &own_run)) return 1;
+    int expected = o.n_shapes * o.n_threads;
+    if ((want_lib && lib_run.n_results != expected) || (want_own && own_run.n_results != expected)) {
+        fprintf(stderr, "gemm_bench: a measurement process reported too few results\n");
+        return 1;
+    }
+    report(&o, want_lib ? &lib_run : NULL, want_own ? &own_run : NULL);
+    return 0;
+}
