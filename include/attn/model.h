@@ -71,8 +71,16 @@ ATTN_API void attn_bert_config_init(attn_bert_config *cfg);
  *  defaults; num_labels comes from id2label or num_labels; problem_type
  *  from "problem_type" when present). ATTN_ERR_FORMAT names the bad key. */
 ATTN_API attn_status attn_bert_config_load(attn_ctx *ctx, const char *path, attn_bert_config *cfg);
-/** Writes cfg as a Hugging Face config.json (BertForSequenceClassification). */
-ATTN_API attn_status attn_bert_config_save(attn_ctx *ctx, const attn_bert_config *cfg, const char *path);
+/** Writes cfg as a Hugging Face config.json (BertForSequenceClassification),
+ *  atomically. labels: NULL (names "LABEL_i") or num_labels names for
+ *  id2label/label2id. Fields HF lacks (pooling, norm position) are written
+ *  as "attn_pooling"/"attn_norm_position" only when not BERT's defaults. */
+ATTN_API attn_status attn_bert_config_save(attn_ctx *ctx, const attn_bert_config *cfg,
+                                           const char *const *labels, const char *path);
+/** Copies the name of label index from a config.json's id2label into buf
+ *  (NUL-terminated, truncated to size). ATTN_ERR_NOT_FOUND if absent. */
+ATTN_API attn_status attn_bert_config_label(attn_ctx *ctx, const char *path, int32_t index, char *buf,
+                                            size_t size);
 /** Checks the values (positive sizes, heads dividing hidden, ...). */
 ATTN_API attn_status attn_bert_config_validate(attn_ctx *ctx, const attn_bert_config *cfg);
 

@@ -1,0 +1,115 @@
+/* Atomic file replacement (see atomic_file.h). */
+#include "core/atomic_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct attn__atomic_file {
+    attn_ctx *ctx;
+    int fd;
+    char *path, *tmp;
+    attn_status status;
+};
+
+attn_status attn__atomic_open(attn_ctx *ctx, const char *path, attn__atomic_file **out)
+{
+    *out = NULL;
+    attn__atomic_file *f = attn__calloc(ctx, 1, sizeof *f);
+    if (!f) return ATTN_ERR_NOMEM;
+    size_t n = strlen(path);
+    f->ctx = ctx;
+    f->fd = -1;
+    f->path = attn__strdup(ctx, path);
+    f->tmp = attn__alloc(ctx, n + 16);
+    if (!f->path || !f->tmp) {
+        attn__atomic_abort(f);
+        return ATTN_ERR_NOMEM;
+    }
+    snprintf(f->tmp, n + 16, "%s.tmp.XXXXXX", path);
+    f->fd = mkstemp(f->tmp);
+    if (f->fd < 0) {
+        attn_status st = attn__fail(ctx, ATTN_ERR_IO, "%s: cannot create a temporary file: %s", path, strerror(errno));
+        f->tmp[0] = '\0';
+        attn__atomic_abort(f);
+        return st;
+    }
+    fchmod(f->fd, 0644);
+    *out = f;
+    return ATTN_OK;
+}
+
+attn_status attn__atomic_write(attn__atomic_file *f, const void *data, size_t len)
+{
+    if (f->status != ATTN_OK) return f->status;
+    const char *p = data;
+    while (len > 0) {
+        ssize_t w = write(f->fd, p, len);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            f->status = attn__fail(f->ctx, ATTN_ERR_IO, "%s: write failed: %s", f->path, w < 0 ? strerror(errno) : "no progress");
+            return f->status;
+        }
+        p += w;
+        len -= (size_t)w;
+    }
+    return ATTN_OK;
+}
+
+static void sync_directory(const char *path)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash == dir) dir[1] = '\0';
+    else if (slash) *slash = '\0';
+    else snprintf(dir, sizeof dir, ".");
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
+attn_status attn__atomic_commit(attn__atomic_file *f)
+{
+    attn_status st = f->status;
+    if (st == ATTN_OK && fsync(f->fd) != 0)
+        st = attn__fail(f->ctx, ATTN_ERR_IO, "%s: fsync failed: %s", f->path, strerror(errno));
+    if (close(f->fd) != 0 && st == ATTN_OK)
+        st = attn__fail(f->ctx, ATTN_ERR_IO, "%s: close failed: %s", f->path, strerror(errno));
+    f->fd = -1;
+    if (st == ATTN_OK && rename(f->tmp, f->path) != 0)
+        st = attn__fail(f->ctx, ATTN_ERR_IO, "%s: cannot rename the temporary file into place: %s", f->path, strerror(errno));
+    if (st == ATTN_OK) {
+        sync_directory(f->path);
+        f->tmp[0] = '\0'; /* nothing left to remove */
+    }
+    attn__atomic_abort(f);
+    return st;
+}
+
+void attn__atomic_abort(attn__atomic_file *f)
+{
+    if (!f) return;
+    if (f->fd >= 0) close(f->fd);
+    if (f->tmp && f->tmp[0]) unlink(f->tmp);
+    attn__free(f->ctx, f->tmp);
+    attn__free(f->ctx, f->path);
+    attn__free(f->ctx, f);
+}
+
+attn_status attn__write_file_atomic(attn_ctx *ctx, const char *path, const void *data, size_t len)
+{
+    attn__atomic_file *f;
+    ATTN_CHECK(attn__atomic_open(ctx, path, &f));
+    attn_status st = attn__atomic_write(f, data, len);
+    if (st != ATTN_OK) {
+        attn__atomic_abort(f);
+        return st;
+    }
+    return attn__atomic_commit(f);
+}

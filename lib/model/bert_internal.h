@@ -1,0 +1,70 @@
+/* The BERT model's private layout, shared by the files of lib/model/.
+ * Legend: B = batch, T = padded length, N = rows computed (real tokens when
+ * padding is skipped, B*T otherwise), H = hidden, L = labels. */
+#ifndef ATTN_BERT_INTERNAL_H
+#define ATTN_BERT_INTERNAL_H
+
+#include "internal.h"
+
+#define ATTN_PARAM_NAME_MAX 96
+
+typedef struct bert_block {
+    attn_layer *attn, *drop1, *ln1, *ffn, *drop2, *ln2;
+    /* activations kept for backward, [N, H] each:
+     * post-LN: res1 = in + attn(in), norm2 = LN1(res1), res2 = norm2 + ffn(norm2), out = LN2(res2)
+     * pre-LN:  norm1 = LN1(in), res1 = in + attn(norm1), norm2 = LN2(res1), out = res1 + ffn(norm2) */
+    attn_tensor *norm1, *res1, *norm2, *res2, *out;
+} bert_block;
+
+typedef struct bert_param {
+    char name[ATTN_PARAM_NAME_MAX];
+    attn_tensor *value, *grad;
+} bert_param;
+
+struct attn_model {
+    attn_ctx *ctx;
+    attn_bert_config cfg;
+    int32_t training;
+    int32_t skip_padding;
+
+    /* parts */
+    attn_layer *word_emb, *pos_emb, *type_emb, *emb_ln, *emb_drop;
+    bert_block *blocks;
+    attn_layer *final_ln;            /* pre-LN only */
+    attn_layer *pooler, *cls_drop, *classifier;
+    attn_loss *loss;                 /* by problem type; models with a head */
+
+    bert_param *params;
+    int32_t nparams;
+
+    /* the batch of the last forward */
+    int64_t B, T, N;
+    int32_t full_rows;               /* 1 if every position was computed */
+    int32_t have_forward;            /* a forward ran and backward may follow */
+    attn_tensor *row_ids, *row_pos, *row_types;   /* int32 [N] gathered inputs */
+    attn_tensor *row_index;          /* int32 [N]: b * T + t of each row */
+    attn_tensor *seq_offsets;        /* int32 [B + 1] */
+    attn_tensor *key_mask;           /* int32 [N] (full rows only) */
+
+    /* activations */
+    attn_tensor *emb_sum, *x0, *final_out;         /* [N, H] */
+    attn_tensor *scratch;                          /* [N, H]: sublayer outputs, embedding terms */
+    attn_tensor *cls, *pool_pre, *pooled, *pooled_drop, *logits;   /* [B, H] / [B, L] */
+    attn_tensor *last_hidden;                      /* [B, T, H], filled on request */
+    int32_t last_hidden_ready;
+
+    /* gradients */
+    attn_tensor *dA, *dB, *dS;                     /* [N, H] */
+    attn_tensor *label_buf;                        /* regression labels as [B, 1] */
+    attn_tensor *d_logits, *d_pooled_drop, *d_pooled, *d_pool_pre, *d_cls;   /* [B, *] */
+};
+
+/* Makes *t a float32 (or dtype) tensor of shape [rows, cols] (cols = 0 for
+ * rank 1), reusing its storage when it fits and reallocating only to grow. */
+attn_status attn__model_buffer(attn_ctx *ctx, attn_tensor **t, attn_dtype dtype, int64_t rows, int64_t cols);
+/* The last encoder output [N, H] (after the final LayerNorm in pre-LN). */
+attn_tensor *attn__model_hidden(attn_model *m);
+/* Backward from dA = d(hidden rows) through encoder and embeddings. */
+attn_status attn__model_backward_encoder(attn_model *m);
+
+#endif
