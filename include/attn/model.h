@@ -16,6 +16,8 @@
 #define ATTN_MODEL_H
 
 #include "attn/layers.h"
+#include "attn/io.h"
+#include "attn/optim.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -156,6 +158,41 @@ ATTN_API attn_status attn_model_loss(attn_model *model, const attn_tensor *label
 /** Backward from a caller's gradient of the logits [B, num_labels] or, for
  *  models without a head, of the pooled output [B, H] (custom losses). */
 ATTN_API attn_status attn_model_backward(attn_model *model, const attn_tensor *grad_output);
+
+/** Adds every parameter (with its gradient and full name) to opt: biases
+ *  and LayerNorm weights to no_decay_group, the rest to decay_group (the
+ *  usual BERT fine-tuning split; pass the same group twice to decay all, as
+ *  a plain torch.optim.AdamW(model.parameters()) does). */
+ATTN_API attn_status attn_model_add_to_optim(attn_model *model, attn_optim *opt, int32_t decay_group,
+                                             int32_t no_decay_group);
+
+/** Where a training run stands; saved with a training checkpoint.
+ *  Versioned: set struct_size = sizeof(attn_train_state). */
+typedef struct attn_train_state {
+    uint32_t struct_size;
+    int64_t epoch;         /**< epochs completed */
+    int64_t step;          /**< optimizer steps taken (also restored into the optimizer) */
+    int64_t total_steps;   /**< of the learning-rate schedule */
+    int64_t warmup_steps;
+    double base_lr;
+    double best_metric;    /**< best validation metric so far (model selection) */
+    int64_t best_epoch;
+    int64_t epochs_without_improvement;
+} attn_train_state;
+
+/** Saves a training checkpoint: the model's parameters under their HF
+ *  names (so the file also loads as plain weights), the optimizer state as
+ *  "optim.<state name>" tensors, the train state and the context's RNG
+ *  (seed and counter) in the metadata. Atomic: a crash leaves the previous
+ *  file intact. */
+ATTN_API attn_status attn_checkpoint_save(attn_model *model, attn_optim *opt, const attn_train_state *state,
+                                          const char *path);
+/** Restores what attn_checkpoint_save wrote into a model and an optimizer
+ *  built the same way, the train state into *state and the RNG into the
+ *  model's context, so the run continues bit for bit. opt may be NULL
+ *  (weights and state only). */
+ATTN_API attn_status attn_checkpoint_load(attn_model *model, attn_optim *opt, attn_train_state *state,
+                                          const char *path);
 
 #ifdef __cplusplus
 }

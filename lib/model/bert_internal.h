@@ -64,6 +64,8 @@ struct attn_model {
 attn_status attn__model_buffer(attn_ctx *ctx, attn_tensor **t, attn_dtype dtype, int64_t rows, int64_t cols);
 /* The last encoder output [N, H] (after the final LayerNorm in pre-LN). */
 attn_tensor *attn__model_hidden(attn_model *m);
+/* Adds every parameter under its HF name to a checkpoint writer. */
+attn_status attn__model_add_params(attn_model *m, attn_safetensors_writer *w);
 /* Backward from dA = d(hidden rows) through encoder and embeddings. */
 attn_status attn__model_backward_encoder(attn_model *m);
 
