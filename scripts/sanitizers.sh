@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Runs libattn's own test suites under the dynamic checkers, each in its own
+# build directory:
+#   asan      gcc, -Db_sanitize=address,undefined (LeakSanitizer included),
+#             meson test setup 'asan'
+#   valgrind  a plain debugoptimized build under memcheck (definite and
+#             indirect leaks are errors), setup 'valgrind'
+#   tsan      clang -fsanitize=thread, setup 'tsan'; only the suites that run
+#             threads (BLIS is not instrumented: races inside it are not seen)
+# Suites that run foreign programs as the test (python bindings, ABI tools)
+# are not selected; tests that call python for reference values run python
+# unchecked (valgrind does not follow exec, python is not instrumented).
+#
+# Usage: scripts/sanitizers.sh [asan] [valgrind] [tsan]   (default: all three)
+#   env SANITIZER_BUILD_PREFIX: build directories are <prefix>-asan, ...
+#       (default "build")
+# Prints, per checker, the test programs run and the reports found in their
+# logs (memory errors, UB, leaks, races), then one line
+# "sanitizers: N runs, N programs, N reports, N failed". Exit status 0 only if
+# every run passed with no report.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+prefix=${SANITIZER_BUILD_PREFIX:-build}
+checkers=("$@")
+[ ${#checkers[@]} -gt 0 ] || checkers=(asan valgrind tsan)
+
+common_opts=(--buildtype=debugoptimized -Dexamples=false -Dbench=false -Dtools=false -Ddocs=disabled)
+checked_suites=(unit parity fuzz reliability)
+thread_suites=(reliability)
+
+setup_dir() { # dir, CC, meson args...
+    local dir=$1 cc=$2
+    shift 2
+    [ -f "$dir/build.ninja" ] && return 0
+    CC=$cc meson setup "$dir" "${common_opts[@]}" "$@" >"$dir.setup.log" 2>&1 ||
+        { cat "$dir.setup.log" >&2; return 1; }
+}
+
+# Counts the findings the checkers wrote into the test logs (stdout and stderr
+# of every test program), from meson's machine-readable log.
+count_reports() {
+    /usr/bin/python3 - "$1/meson-logs/testlog-$2.json" <<'PY'
+import json, re, sys
+pattern = re.compile(
+    r"^==\d+==\s*(ERROR: \w+Sanitizer|WARNING: ThreadSanitizer|Invalid (read|write|free)|"
+    r"Conditional jump|Use of uninitialised|Syscall param|Mismatched free|Source and destination overlap|"
+    r".* are (definitely|indirectly) lost)|^(Direct|Indirect) leak of|: runtime error: |"
+    r"^WARNING: ThreadSanitizer", re.M)
+programs = passed = reports = 0
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    programs += 1
+    passed += r["result"] in ("OK", "EXPECTEDFAIL")
+    text = (r.get("stdout") or "") + (r.get("stderr") or "")
+    found = len(pattern.findall(text))
+    reports += found
+    if found or r["result"] not in ("OK", "EXPECTEDFAIL", "SKIP"):
+        print("    %s: %s, %d report(s)" % (r["name"], r["result"], found), file=sys.stderr)
+print(programs, passed, reports)
+PY
+}
+
+runs=0 programs_total=0 reports_total=0 failed=0
+for checker in "${checkers[@]}"; do
+    dir=$prefix-$checker
+    suites=("${checked_suites[@]}")
+    case $checker in
+        asan) setup_dir "$dir" gcc -Db_sanitize=address,undefined -Db_lundef=false \
+                  -Dc_args="-fno-omit-frame-pointer -fno-sanitize-recover=all" ;;
+        valgrind) setup_dir "$dir" gcc ;;
+        tsan) suites=("${thread_suites[@]}")
+              setup_dir "$dir" clang -Db_sanitize=thread -Db_lundef=false -Dc_args=-fno-omit-frame-pointer ;;
+        *) echo "sanitizers: unknown checker '$checker' (asan, valgrind, tsan)" >&2; exit 2 ;;
+    esac
+    if [ $? -ne 0 ]; then
+        echo "$checker: meson setup failed"; failed=$((failed + 1)); continue
+    fi
+    runs=$((runs + 1))
+    start=$(date +%s)
+    if ! ninja -C "$dir" >"$dir/sanitizers-build.log" 2>&1; then
+        tail -30 "$dir/sanitizers-build.log"
+        echo "$checker: build failed"; failed=$((failed + 1)); continue
+    fi
+    suite_args=()
+    for s in "${suites[@]}"; do suite_args+=(--suite "$s"); done
+    meson test -C "$dir" --setup "$checker" --num-processes "$(nproc 2>/dev/null || echo 2)" \
+        --print-errorlogs --logbase "testlog-$checker" "${suite_args[@]}" >"$dir/sanitizers-test.log" 2>&1
+    status=$?
+    read -r programs passed reports < <(count_reports "$dir" "$checker")
+    programs=${programs:-0} passed=${passed:-0} reports=${reports:-0}
+    programs_total=$((programs_total + programs))
+    reports_total=$((reports_total + reports))
+    secs=$(($(date +%s) - start))
+    if [ "$status" -ne 0 ] || [ "$reports" -ne 0 ] || [ "$programs" -eq 0 ]; then
+        failed=$((failed + 1))
+        grep -E '^(Summary|Ok|Fail|Timeout):' "$dir/sanitizers-test.log" | tr -s ' ' | paste -sd' '
+        echo "$checker: FAILED: $passed of $programs test programs passed, $reports report(s) ($secs s; log $dir/sanitizers-test.log)"
+    else
+        echo "$checker: $passed of $programs test programs passed (suites ${suites[*]}), 0 reports ($secs s)"
+    fi
+done
+echo "sanitizers: $runs runs, $programs_total programs, $reports_total reports, $failed failed"
+[ "$failed" -eq 0 ]
