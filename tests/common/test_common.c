@@ -15,19 +15,27 @@ int attn_test_run(Suite *s)
     return failed == 0 ? 0 : 1;
 }
 
+/* a ring of buffers so several paths can be used in one call */
+static char *next_buffer(void)
+{
+    static char bufs[8][4096];
+    static int next;
+    return bufs[next++ % 8];
+}
+
 const char *attn_test_data(const char *rel)
 {
-    static char buf[4096];
+    char *buf = next_buffer();
     const char *root = getenv("ATTN_SHARED_DATA");
-    snprintf(buf, sizeof buf, "%s/%s", root ? root : "../shared/data", rel);
+    snprintf(buf, 4096, "%s/%s", root ? root : "../shared/data", rel);
     return buf;
 }
 
 const char *attn_test_src(const char *rel)
 {
-    static char buf[4096];
+    char *buf = next_buffer();
     const char *root = getenv("ATTN_SOURCE_ROOT");
-    snprintf(buf, sizeof buf, "%s/%s", root ? root : ".", rel);
+    snprintf(buf, 4096, "%s/%s", root ? root : ".", rel);
     return buf;
 }
 

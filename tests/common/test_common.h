@@ -10,9 +10,10 @@
 /* Runs the suite with TAP output; returns the process exit code. */
 int attn_test_run(Suite *s);
 
-/* Path under ../shared/data (or $ATTN_SHARED_DATA): static buffer. */
+/* Path under ../shared/data (or $ATTN_SHARED_DATA), in one of 8 rotating
+ * static buffers (so a few may be used in one call). */
 const char *attn_test_data(const char *rel);
-/* Path under the source root: static buffer. */
+/* Path under the source root, same buffers. */
 const char *attn_test_src(const char *rel);
 /* A fresh temporary directory (removed by nobody; under /tmp). */
 const char *attn_test_tmpdir(void);
