@@ -1,0 +1,103 @@
+/* Activation rows for the feed-forward layer: bias + activation fused into
+ * one pass, and the in-place gradient d *= f'(pre). GELU (exact and tanh)
+ * use the vectorised erf/exp of vecmath.h; the other activations follow
+ * the plain kernels of lib/compute. Definitions (as torch):
+ *   gelu(x)      = 0.5 x (1 + erf(x / sqrt 2)),  gelu'(x) = Phi(x) + x phi(x)
+ *   gelu_tanh(x) = 0.5 x (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3),
+ *                  computed as x sigmoid(2u) (the same function). */
+#include <math.h>
+
+#include "compute/kernels.h"
+#include "layers/layer_kernels.h"
+#include "layers/vecmath.h"
+
+#define SQRT1_2 0.70710678118654752440f
+#define INV_SQRT_2PI 0.39894228040143267794f
+#define SQRT_2_OVER_PI 0.79788456080286535588f
+#define GELU_C 0.044715f
+
+ATTN__SIMD_CLONES
+static void gelu_bias_row(float *pre, float *act, const float *bias, int64_t n)
+{
+    if (bias)
+        for (int64_t i = 0; i < n; i++) pre[i] += bias[i];
+    for (int64_t i = 0; i < n; i++) {
+        float v = pre[i];
+        act[i] = 0.5f * v * (1.0f + attn__verf(v * SQRT1_2));
+    }
+}
+
+ATTN__SIMD_CLONES
+static void gelu_tanh_bias_row(float *pre, float *act, const float *bias, int64_t n)
+{
+    if (bias)
+        for (int64_t i = 0; i < n; i++) pre[i] += bias[i];
+    for (int64_t i = 0; i < n; i++) {
+        float v = pre[i];
+        float u = SQRT_2_OVER_PI * (v + GELU_C * v * v * v);
+        act[i] = v * attn__vsigmoid(2.0f * u);
+    }
+}
+
+ATTN__SIMD_CLONES
+static void gelu_grad_row(float *d, const float *pre, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++) {
+        float v = pre[i];
+        float cdf = 0.5f * (1.0f + attn__verf(v * SQRT1_2));
+        float pdf = INV_SQRT_2PI * attn__vexp(-0.5f * v * v);
+        d[i] *= cdf + v * pdf;
+    }
+}
+
+ATTN__SIMD_CLONES
+static void gelu_tanh_grad_row(float *d, const float *pre, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++) {
+        float v = pre[i];
+        float u = SQRT_2_OVER_PI * (v + GELU_C * v * v * v);
+        float du = SQRT_2_OVER_PI * (1.0f + 3.0f * GELU_C * v * v);
+        float s = attn__vsigmoid(2.0f * u);
+        d[i] *= s + v * s * (1.0f - s) * 2.0f * du;
+    }
+}
+
+void attn__bias_act_row(attn_activation f, float *pre, float *act, const float *bias, int64_t n)
+{
+    switch (f) {
+    case ATTN_ACT_GELU: gelu_bias_row(pre, act, bias, n); break;
+    case ATTN_ACT_GELU_TANH: gelu_tanh_bias_row(pre, act, bias, n); break;
+    default:
+        if (bias)
+            for (int64_t i = 0; i < n; i++) pre[i] += bias[i];
+        attn__act_forward(f, act, pre, n);
+        break;
+    }
+}
+
+void attn__act_grad_row(attn_activation f, float *d, const float *pre, int64_t n)
+{
+    switch (f) {
+    case ATTN_ACT_GELU: gelu_grad_row(d, pre, n); break;
+    case ATTN_ACT_GELU_TANH: gelu_tanh_grad_row(d, pre, n); break;
+    case ATTN_ACT_RELU:
+        /* torch: gradient 0 at x == 0 */
+        for (int64_t i = 0; i < n; i++) d[i] = pre[i] > 0.0f ? d[i] : 0.0f;
+        break;
+    case ATTN_ACT_SIGMOID:
+        for (int64_t i = 0; i < n; i++) {
+            float s = 1.0f / (1.0f + expf(-pre[i]));
+            d[i] *= s * (1.0f - s);
+        }
+        break;
+    case ATTN_ACT_TANH:
+        for (int64_t i = 0; i < n; i++) {
+            float t = tanhf(pre[i]);
+            d[i] *= 1.0f - t * t;
+        }
+        break;
+    case ATTN_ACT_IDENTITY:
+    default:
+        break;
+    }
+}

@@ -1,0 +1,86 @@
+/* LayerNorm rows, as torch.nn.LayerNorm computes them in float:
+ *   mean = sum x / n, var = sum (x - mean)^2 / n (biased, two passes, so no
+ *   cancellation), rstd = 1 / sqrt(var + eps), y = (x - mean) rstd w + b;
+ * backward with g = dy w and xhat = (x - mean) rstd:
+ *   dx = rstd (g - mean(g) - xhat mean(g xhat)),
+ *   dw = sum_rows dy xhat, db = sum_rows dy.
+ * Row sums use 16 fixed lanes; column sums run over rows in order. Both
+ * give the same bits on every SIMD width and thread count. */
+#include <math.h>
+
+#include "layers/layer_kernels.h"
+#include "layers/vecmath.h"
+
+#define LANES 16
+
+ATTN__SIMD_CLONES
+void attn__layernorm_row(float *y, const float *x, const float *w, const float *b, int64_t n, float eps,
+                         float *mean_out, float *rstd_out)
+{
+    float acc[LANES] = {0};
+    int64_t i = 0;
+    for (; i + LANES <= n; i += LANES)
+        for (int j = 0; j < LANES; j++) acc[j] += x[i + j];
+    float s = 0.0f;
+    for (int j = 0; j < LANES; j++) s += acc[j];
+    for (; i < n; i++) s += x[i];
+    float mean = s / (float)n;
+
+    float acc2[LANES] = {0};
+    for (i = 0; i + LANES <= n; i += LANES)
+        for (int j = 0; j < LANES; j++) {
+            float d = x[i + j] - mean;
+            acc2[j] += d * d;
+        }
+    float v = 0.0f;
+    for (int j = 0; j < LANES; j++) v += acc2[j];
+    for (; i < n; i++) v += (x[i] - mean) * (x[i] - mean);
+    float rstd = 1.0f / sqrtf(v / (float)n + eps);
+
+    for (i = 0; i < n; i++) y[i] = (x[i] - mean) * rstd * w[i] + b[i];
+    *mean_out = mean;
+    *rstd_out = rstd;
+}
+
+ATTN__SIMD_CLONES
+void attn__layernorm_row_backward(float *dx, const float *x, const float *dy, const float *w, float mean, float rstd,
+                                  int64_t n)
+{
+    float ag[LANES] = {0}, agx[LANES] = {0};
+    int64_t i = 0;
+    for (; i + LANES <= n; i += LANES)
+        for (int j = 0; j < LANES; j++) {
+            float g = dy[i + j] * w[i + j];
+            ag[j] += g;
+            agx[j] += g * (x[i + j] - mean) * rstd;
+        }
+    float sg = 0.0f, sgx = 0.0f;
+    for (int j = 0; j < LANES; j++) {
+        sg += ag[j];
+        sgx += agx[j];
+    }
+    for (; i < n; i++) {
+        float g = dy[i] * w[i];
+        sg += g;
+        sgx += g * (x[i] - mean) * rstd;
+    }
+    float mg = sg / (float)n, mgx = sgx / (float)n;
+    for (i = 0; i < n; i++) {
+        float xhat = (x[i] - mean) * rstd;
+        dx[i] += rstd * (dy[i] * w[i] - mg - xhat * mgx);
+    }
+}
+
+ATTN__SIMD_CLONES
+void attn__layernorm_param_grad(float *dw, float *db, const float *x, int64_t ldx, const float *dy, int64_t lddy,
+                                const float *mean, const float *rstd, int64_t rows, int64_t c0, int64_t c1)
+{
+    for (int64_t r = 0; r < rows; r++) {
+        const float *xr = x + r * ldx, *dr = dy + r * lddy;
+        float m = mean[r], rs = rstd[r];
+        for (int64_t c = c0; c < c1; c++) {
+            dw[c] += dr[c] * (xr[c] - m) * rs;
+            db[c] += dr[c];
+        }
+    }
+}
