@@ -13,6 +13,7 @@ typedef struct {
 
 static const command commands[] = {
     {"info", attn_cmd_info, "version, BLIS kernel set in use, threads"},
+    {"tokenize", attn_cmd_tokenize, "WordPiece-tokenize stdin lines to JSON (ids, token types)"},
 };
 
 static void usage(FILE *f)

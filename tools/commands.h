@@ -5,6 +5,7 @@
 #define ATTN_TOOLS_COMMANDS_H
 
 int attn_cmd_info(int argc, char **argv);
+int attn_cmd_tokenize(int argc, char **argv);
 
 
 #endif

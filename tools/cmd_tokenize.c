@@ -1,0 +1,168 @@
+/* attn tokenize: UTF-8 lines on stdin to BERT model input on stdout, one
+ * JSON object per line ({"tokens", "input_ids", "token_type_ids"}, with
+ * [CLS]/[SEP], no padding, no truncation). With --pair a line holds two
+ * texts separated by the first TAB. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attn.h"
+#include "commands.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: attn tokenize --vocab VOCAB.txt [--cased] [--pair]\n"
+               "  Reads UTF-8 lines from stdin and writes one JSON object per line:\n"
+               "  {\"tokens\": [...], \"input_ids\": [...], \"token_type_ids\": [...]}\n"
+               "  --vocab FILE  WordPiece vocab, one token per line (id = line number)\n"
+               "  --cased       keep case and accents (default: lowercase and strip accents)\n"
+               "  --pair        each line is TEXT<TAB>PAIR, encoded as [CLS] TEXT [SEP] PAIR [SEP]\n");
+}
+
+/* A JSON string: quotes, backslashes and control characters escaped,
+ * everything else (UTF-8 included) passed through. */
+static void put_json_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            fputc('\\', out);
+            fputc(*p, out);
+        } else if (*p < 0x20 || *p == 0x7f) {
+            fprintf(out, "\\u%04x", *p);
+        } else {
+            fputc(*p, out);
+        }
+    }
+    fputc('"', out);
+}
+
+static void put_ids(FILE *out, const int32_t *v, int32_t n)
+{
+    fputc('[', out);
+    for (int32_t i = 0; i < n; i++) fprintf(out, i ? ", %d" : "%d", (int)v[i]);
+    fputc(']', out);
+}
+
+typedef struct {
+    int32_t *ids, *types;
+    int32_t cap;
+} buffers;
+
+/* Encodes text (+ pair) into b, growing it when the sequence is longer. */
+static attn_status encode(attn_tokenizer *tok, const char *text, const char *pair, buffers *b, int32_t *n)
+{
+    for (;;) {
+        attn_status st = attn_tokenizer_encode(tok, text, pair, 0, b->ids, b->types, b->cap, n);
+        if (st != ATTN_ERR_LIMIT || *n <= b->cap) return st;
+        int32_t *ids = realloc(b->ids, (size_t)*n * sizeof *ids);
+        if (ids) b->ids = ids;
+        int32_t *types = realloc(b->types, (size_t)*n * sizeof *types);
+        if (types) b->types = types;
+        if (!ids || !types) return ATTN_ERR_NOMEM;
+        b->cap = *n;
+    }
+}
+
+int attn_cmd_tokenize(int argc, char **argv)
+{
+    const char *vocab = NULL;
+    int cased = 0, pair = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--vocab") == 0 && i + 1 < argc) {
+            vocab = argv[++i];
+        } else if (strcmp(argv[i], "--cased") == 0) {
+            cased = 1;
+        } else if (strcmp(argv[i], "--pair") == 0) {
+            pair = 1;
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else {
+            fprintf(stderr, "attn tokenize: unknown option or missing value '%s' (try --help)\n", argv[i]);
+            return 2;
+        }
+    }
+    if (!vocab) {
+        fprintf(stderr, "attn tokenize: --vocab VOCAB.txt is required (try --help)\n");
+        return 2;
+    }
+
+    attn_ctx *ctx;
+    if (attn_ctx_create(&ctx) != ATTN_OK) {
+        fprintf(stderr, "attn tokenize: cannot create a context\n");
+        return 1;
+    }
+    attn_tokenizer *tok = NULL;
+    if (attn_tokenizer_load(ctx, vocab, cased ? 0 : ATTN_TOKENIZER_LOWERCASE, &tok) != ATTN_OK) {
+        fprintf(stderr, "attn tokenize: %s\n", attn_ctx_last_error(ctx));
+        attn_ctx_destroy(ctx);
+        return 1;
+    }
+
+    int rc = 0;
+    buffers b = {malloc(256 * sizeof(int32_t)), malloc(256 * sizeof(int32_t)), 256};
+    char *line = NULL;
+    size_t line_cap = 0;
+    ssize_t got;
+    long line_no = 0;
+    if (!b.ids || !b.types) {
+        fprintf(stderr, "attn tokenize: out of memory\n");
+        rc = 1;
+    }
+    while (rc == 0 && (got = getline(&line, &line_cap, stdin)) >= 0) {
+        line_no++;
+        size_t len = (size_t)got;
+        if (len > 0 && line[len - 1] == '\n') line[--len] = '\0';
+        /* The library takes C strings, so a NUL inside the line would end
+         * the text. Hugging Face deletes NUL; the library deletes an invalid
+         * UTF-8 byte the same way (the word around it stays whole, and it
+         * still breaks a special token it sits in), so NUL becomes one. */
+        for (size_t i = 0; i < len; i++)
+            if (line[i] == '\0') line[i] = (char)0xff;
+        const char *second = NULL;
+        if (pair) {
+            char *tab = strchr(line, '\t');
+            if (!tab) {
+                fprintf(stderr, "attn tokenize: line %ld has no TAB between the text and its pair (--pair)\n",
+                        line_no);
+                rc = 1;
+                break;
+            }
+            *tab = '\0';
+            second = tab + 1;
+        }
+        int32_t n = 0;
+        attn_status st = encode(tok, line, second, &b, &n);
+        if (st != ATTN_OK) {
+            fprintf(stderr, "attn tokenize: line %ld: %s\n", line_no,
+                    st == ATTN_ERR_NOMEM ? "out of memory" : attn_ctx_last_error(ctx));
+            rc = 1;
+            break;
+        }
+        fputs("{\"tokens\": [", stdout);
+        for (int32_t i = 0; i < n; i++) {
+            if (i) fputs(", ", stdout);
+            put_json_string(stdout, attn_tokenizer_id_to_token(tok, b.ids[i]));
+        }
+        fputs("], \"input_ids\": ", stdout);
+        put_ids(stdout, b.ids, n);
+        fputs(", \"token_type_ids\": ", stdout);
+        put_ids(stdout, b.types, n);
+        fputs("}\n", stdout);
+    }
+    if (rc == 0 && ferror(stdin)) {
+        fprintf(stderr, "attn tokenize: error reading stdin\n");
+        rc = 1;
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        if (rc == 0) fprintf(stderr, "attn tokenize: error writing stdout\n");
+        rc = 1;
+    }
+    free(line);
+    free(b.ids);
+    free(b.types);
+    attn_tokenizer_destroy(tok);
+    attn_ctx_destroy(ctx);
+    return rc;
+}
