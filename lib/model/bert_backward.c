@@ -126,7 +126,7 @@ static attn_status loss_target(attn_model *m, const attn_tensor *labels, const a
 {
     if (!m->classifier)
         return attn__fail(m->ctx, ATTN_ERR_STATE, "the model has no classifier head (num_labels = 0)");
-    if (!m->have_forward) return attn__fail(m->ctx, ATTN_ERR_STATE, "loss before a forward pass");
+    if (!m->have_output) return attn__fail(m->ctx, ATTN_ERR_STATE, "loss before a forward pass");
     if (!labels) return attn__fail(m->ctx, ATTN_ERR_INVALID_ARG, "labels is NULL");
     *target = labels;
     if (m->cfg.problem_type == ATTN_PROBLEM_REGRESSION) {
@@ -155,6 +155,8 @@ attn_status attn_model_loss_backward(attn_model *m, const attn_tensor *labels, f
     if (!m) return ATTN_ERR_INVALID_ARG;
     const attn_tensor *target;
     ATTN_CHECK(loss_target(m, labels, &target));
+    if (!m->have_forward)
+        return attn__fail(m->ctx, ATTN_ERR_STATE, "backward needs a new forward pass (the last one was already used)");
     double v;
     ATTN_CHECK(attn_loss_forward(m->loss, m->logits, target, &v, NULL));
     ATTN_CHECK(ensure_grads(m));

@@ -175,6 +175,7 @@ attn_status attn_model_forward(attn_model *m, const attn_tensor *ids, const attn
 {
     if (!m) return ATTN_ERR_INVALID_ARG;
     m->have_forward = 0;
+    m->have_output = 0;
     if (!ids) return attn__fail(m->ctx, ATTN_ERR_INVALID_ARG, "attn_model_forward: input_ids is NULL");
     if (ids->rank != 2) return attn__fail(m->ctx, ATTN_ERR_SHAPE, "attn_model_forward: input_ids must be [B, T]");
     int64_t B = ids->shape[0], T = ids->shape[1];
@@ -203,12 +204,13 @@ attn_status attn_model_forward(attn_model *m, const attn_tensor *ids, const attn
         ATTN_CHECK(attn_linear_forward(m->classifier, m->pooled_drop, m->logits));
     }
     m->have_forward = 1;
+    m->have_output = 1;
     return attn__ok(m->ctx);
 }
 
 attn_tensor *attn_model_output(attn_model *m, attn_model_output_kind kind)
 {
-    if (!m || !m->have_forward) return NULL;
+    if (!m || !m->have_output) return NULL;
     switch (kind) {
     case ATTN_OUT_POOLED: return m->pooled;
     case ATTN_OUT_LOGITS: return m->classifier ? m->logits : NULL;

@@ -41,6 +41,7 @@ struct attn_model {
     int64_t B, T, N;
     int32_t full_rows;               /* 1 if every position was computed */
     int32_t have_forward;            /* a forward ran and backward may follow */
+    int32_t have_output;             /* outputs of the last forward are valid */
     attn_tensor *row_ids, *row_pos, *row_types;   /* int32 [N] gathered inputs */
     attn_tensor *row_index;          /* int32 [N]: b * T + t of each row */
     attn_tensor *seq_offsets;        /* int32 [B + 1] */

@@ -77,6 +77,7 @@ attn_status attn_model_load_weights(attn_model *m, const char *path, int32_t all
     }
     attn_safetensors_close(st);
     m->have_forward = 0;
+    m->have_output = 0;
     return status == ATTN_OK ? attn__ok(m->ctx) : status;
 }
 

@@ -1,0 +1,79 @@
+"""`attn forward` and `attn train-step` reproduce Hugging Face's numbers for
+tiny_a (outputs, loss, every gradient, one AdamW step), and fail with one
+clear line on bad input. Usage: test_forward_train_step.py ATTN_EXE"""
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(__file__))
+import safetensors_np  # noqa: E402
+
+attn = sys.argv[1]
+data = os.environ.get("ATTN_SHARED_DATA", "../shared/data") + "/hf-bert-tiny/"
+model, config, expected_path = data + "tiny_a.safetensors", data + "tiny_a.config.json", data + "tiny_a.expected.safetensors"
+expected = safetensors_np.load(expected_path)
+failures = []
+
+
+def rel_err(got, want, floor):
+    return float(np.max(np.abs(got.astype(np.float64) - want)) / max(float(np.max(np.abs(want))), floor))
+
+
+def check(name, got, want, tol, floor=1e-6):
+    err = rel_err(got, want, floor)
+    if not err <= tol:
+        failures.append(f"{name}: relative error {err:.3g} > {tol}")
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    out = tmp + "/out.safetensors"
+    # the expected file holds input_ids, token_type_ids, attention_mask and labels
+    subprocess.run([attn, "forward", "--model", model, "--config", config, "--inputs", expected_path, "--out", out],
+                   check=True)
+    got = safetensors_np.load(out)
+    for name in ("last_hidden_state", "pooler_output", "logits"):
+        check(name, got[name], expected[name], 1e-5)
+
+    subprocess.run([attn, "train-step", "--model", model, "--config", config, "--inputs", expected_path, "--out", out,
+                    "--optim", "adamw", "--lr", "1e-3", "--beta1", "0.9", "--beta2", "0.999", "--eps", "1e-6",
+                    "--weight-decay", "0.01"], check=True)
+    got = safetensors_np.load(out)
+    check("loss", got["loss"], expected["loss"], 1e-5)
+    check("logits", got["logits"], expected["logits"], 1e-5)
+    rows = expected["grad_rows_ids"]
+    n_grads = 0
+    for key, want in expected.items():
+        for prefix, tol in (("grad.", 1e-4), ("adamw1.", 2e-4)):
+            if not key.startswith(prefix):
+                continue
+            name = key
+            value = None
+            if key.endswith(".rows"):
+                name = key[:-5]
+                value = got[name][rows]
+            else:
+                value = got[name]
+            check(key, value, want, tol, floor=1e-3)
+            n_grads += 1
+    if n_grads != 82:
+        failures.append(f"compared {n_grads} gradient/parameter tensors, expected 82")
+
+    # errors: one line on stderr, non-zero exit
+    for args in (["forward", "--model", tmp + "/missing.safetensors", "--config", config, "--inputs", expected_path,
+                  "--out", out],
+                 ["forward", "--model", model, "--config", config],
+                 ["train-step", "--model", model, "--config", config, "--inputs", expected_path, "--out", out,
+                  "--optim", "rmsprop"],
+                 ["forward", "--bogus"]):
+        p = subprocess.run([attn] + args, capture_output=True, text=True)
+        lines = p.stderr.strip().splitlines()
+        if p.returncode == 0 or len(lines) != 1 or not lines[0].startswith("attn"):
+            failures.append(f"{args[:2]}: exit {p.returncode}, stderr {p.stderr!r}")
+
+for f in failures:
+    print("FAIL", f)
+print("ok" if not failures else f"{len(failures)} failures")
+sys.exit(1 if failures else 0)
