@@ -29,4 +29,4 @@ for name, info in ref.items():
     b, e = s["data_offsets"]
     arr = np.frombuffer(data[saved_start + b:saved_start + e], dtype=np.float32)
     assert arr.size == int(np.prod(info["shape"])) and np.isfinite(arr).all(), name
-print("ok", len(ref), "tensors")
+print("ok", len(ref), "tensors", file=sys.stderr)
