@@ -21,5 +21,6 @@
 #include "attn/tokenizer.h"
 #include "attn/io.h"
 #include "attn/model.h"
+#include "attn/data.h"
 
 #endif /* ATTN_H */
