@@ -29,8 +29,9 @@
  * names), write the saved values into the tensors of attn_optim_state and
  * call attn_optim_set_step: the run continues bit for bit.
  *
- * No call of a created optimizer allocates: its state is allocated by
- * attn_optim_add_param.
+ * Only attn_optim_create, attn_optim_add_group and attn_optim_add_param
+ * allocate (the state is allocated with its parameter); step, clipping,
+ * zero_grad, the lr and the state calls never do.
  */
 #ifndef ATTN_OPTIM_H
 #define ATTN_OPTIM_H
