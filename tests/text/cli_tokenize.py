@@ -66,6 +66,14 @@ got = json.loads(proc.stdout.decode("utf-8"))["tokens"] if proc.returncode == 0 
 if got != ["[CLS]", "say", '"', "hi", '"', "\\", "ok", "[SEP]"]:
     failures.append(f"escaping: got {got!r} (exit {proc.returncode})")
 
+# A NUL inside a line is deleted as Hugging Face's cleaning deletes it: the
+# word around it stays whole.
+checks += 1
+proc = run(["--vocab", uncased_vocab], "ca\0fe\n")
+got = json.loads(proc.stdout.decode("utf-8"))["tokens"] if proc.returncode == 0 else None
+if got != ["[CLS]", "cafe", "[SEP]"]:
+    failures.append(f"NUL byte: got {got!r} (exit {proc.returncode})")
+
 # No input, no output.
 checks += 1
 proc = run(["--vocab", uncased_vocab], "")
