@@ -17,9 +17,9 @@ typedef struct {
 
 /* length (little-endian) + header + data; header_len_override >= 0 replaces
  * the length field. */
-static inline st_bytes st_make_len(const char *header, const void *data, size_t data_len, long long header_len_override)
+static inline st_bytes st_make_raw(const char *header, size_t h, const void *data, size_t data_len,
+                                   long long header_len_override)
 {
-    size_t h = strlen(header);
     st_bytes b;
     b.n = 8 + h + data_len;
     b.p = malloc(b.n + 1);
@@ -29,6 +29,11 @@ static inline st_bytes st_make_len(const char *header, const void *data, size_t 
     memcpy(b.p + 8, header, h);
     if (data_len) memcpy(b.p + 8 + h, data, data_len);
     return b;
+}
+
+static inline st_bytes st_make_len(const char *header, const void *data, size_t data_len, long long header_len_override)
+{
+    return st_make_raw(header, strlen(header), data, data_len, header_len_override);
 }
 
 static inline st_bytes st_make(const char *header, const void *data, size_t data_len)
