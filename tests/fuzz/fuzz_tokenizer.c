@@ -3,11 +3,14 @@
  * a vocab file. Any status is fine; crashes, leaks, sanitizer reports and
  * inconsistent results are not.
  *
- * Build by hand, e.g.:
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Ilib \
- *     tests/fuzz/fuzz_tokenizer.c lib/text/\*.c lib/core/\*.c lib/tensor/\*.c \
- *     lib/compute/\*.c -lutf8proc -lblis -lm -lpthread -o fuzz_tokenizer
- *   ./fuzz_tokenizer tests/fuzz/corpus/tokenizer
+ * Build by hand from the source root (BUILD = a meson build dir, for the
+ * generated attn/version.h), e.g.:
+ *   B=/usr/lib/x86_64-linux-gnu/blis-pthread
+ *   clang -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
+ *     -Iinclude -IBUILD/include -Ilib -isystem /usr/include/x86_64-linux-gnu/blis-pthread \
+ *     tests/fuzz/fuzz_tokenizer.c $(find lib/text lib/core lib/tensor lib/compute -name '*.c') \
+ *     -L$B -Wl,-rpath,$B -lutf8proc -lblis -lm -lpthread -o fuzz_tokenizer
+ *   mkdir -p corpus && ./fuzz_tokenizer -max_len=4096 corpus tests/fuzz/corpus/tokenizer
  */
 #include <stdint.h>
 #include <stdlib.h>
