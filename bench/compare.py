@@ -121,6 +121,19 @@ class ForeignLoad:
         return max(0.0, (busy - self.busy0) - (self.own() - self.own0)) / wall
 
 
+def wait_until_quiet(limit_s, threshold=0.1):
+    """Waits (up to limit_s) for a second in which other processes use under
+    threshold CPUs; returns the seconds waited."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < limit_s:
+        probe = ForeignLoad()
+        time.sleep(1.0)
+        busy = probe.cores()
+        if busy is None or busy < threshold:
+            break
+    return time.monotonic() - t0
+
+
 def run_json(cmd, env=None, timeout=1800):
     """Runs cmd; returns (parsed last JSON line or None, error text). The
     result gains "foreign_cores": other processes' CPU use meanwhile."""
@@ -423,6 +436,8 @@ def main(argv):
     p.add_argument("--frameworks", default=",".join(FRAMEWORKS), help="subset of libattn,pytorch,onnxruntime")
     p.add_argument("--runs", type=int, default=3, help="processes per framework and case (median taken)")
     p.add_argument("--quick", action="store_true", help="one run, a quarter of the repetitions")
+    p.add_argument("--wait-quiet", dest="wait_quiet", type=float, default=0, metavar="S",
+                   help="before each measurement wait up to S seconds for other processes to leave the CPUs idle")
     p.add_argument("--out", default=os.path.join(HERE, "results"), help="directory for compare.json/.svg")
     p.add_argument("--build", default="build-bench", help="meson build dir (relative to the repo) for attn and gemm_bench")
     p.add_argument("--attn", help="the attn CLI (default BUILD/tools/attn)")
@@ -452,6 +467,8 @@ def main(argv):
     t_start = time.time()
     load_before = os.getloadavg()
     whole_run = ForeignLoad()
+    if a.wait_quiet:
+        wait_until_quiet(a.wait_quiet)
     print(f"sgemm rates at the cases' linear shapes ({a.threads} threads) ...", file=sys.stderr)
     rates = r.run_gemm(cases)
     report = {
@@ -468,6 +485,10 @@ def main(argv):
             for fw in fws:  # interleaved: background load falls on every framework alike
                 if fw in errors:
                     continue
+                if a.wait_quiet:
+                    waited = wait_until_quiet(a.wait_quiet)
+                    if waited > 1.5:
+                        print(f"  waited {waited:.0f} s for other processes to quieten", file=sys.stderr)
                 print(f"{c['name']} run {run + 1}/{a.runs}: {fw} ...", file=sys.stderr)
                 out, err = getattr(r, "run_" + fw)(c)
                 if out:
