@@ -57,8 +57,12 @@ static void gelu_tanh_grad_row(float *d, const float *pre, int64_t n)
         float v = pre[i];
         float u = SQRT_2_OVER_PI * (v + GELU_C * v * v * v);
         float du = SQRT_2_OVER_PI * (1.0f + 3.0f * GELU_C * v * v);
-        float s = attn__vsigmoid(2.0f * u);
-        d[i] *= s + v * s * (1.0f - s) * 2.0f * du;
+        /* s = sigmoid(2u) and 1 - s = e s with e = exp(-2u): no cancellation
+         * in 1 - s where s rounds towards 1 */
+        float m2u = -2.0f * u;
+        m2u = m2u < 80.0f ? m2u : 80.0f;
+        float e = attn__vexp(m2u), s = 1.0f / (1.0f + e);
+        d[i] *= s + v * s * (e * s) * 2.0f * du;
     }
 }
 

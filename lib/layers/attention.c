@@ -52,10 +52,6 @@ typedef struct {
     attn__layer_buf work;       /* per worker: 2 [max_len, max_len] */
 } attention_layer;
 
-/* Per-item GEMMs when the items themselves run in parallel. attn__sgemm
- * reads only the thread count of the context. */
-static const attn_ctx serial_ctx = {.threads = 1};
-
 static const char *const param_names[6] = {"self.query.weight", "self.query.bias", "self.key.weight",
                                            "self.key.bias",     "self.value.weight", "self.value.bias"};
 
@@ -159,8 +155,10 @@ static attn_status set_sequences(attention_layer *a, const char *fn, const attn_
                                   (long long)v);
         }
     }
-    ATTN_CHECK(attn__layer_buf_reserve(ctx, &a->offs, (size_t)(nseq + 1) * 2, sizeof(int64_t), fn));
-    ATTN_CHECK(attn__layer_buf_reserve(ctx, &a->seq_mode, (size_t)nseq, 1, fn));
+    /* sized by the rows too, so a new split of the same rows finds room */
+    size_t seq_cap = (size_t)(nseq > n ? nseq : n) + 1;
+    ATTN_CHECK(attn__layer_buf_reserve(ctx, &a->offs, seq_cap * 2, sizeof(int64_t), fn));
+    ATTN_CHECK(attn__layer_buf_reserve(ctx, &a->seq_mode, seq_cap, 1, fn));
     ATTN_CHECK(attn__layer_buf_reserve(ctx, &a->keep, (size_t)n, 1, fn));
     int64_t *rows = a->offs.p, *poff = rows + nseq + 1;
     uint8_t *mode = a->seq_mode.p, *keep = a->keep.p;
@@ -211,6 +209,7 @@ static void forward_item(attention_layer *a, const attn_ctx *gc, int64_t item, f
     const float *q = (const float *)a->qkv.p + s * ld + h * D, *k = q + H, *v = q + 2 * H;
     float *p = (float *)a->probs.p + poff[b] + h * len * len;
     uint64_t counter = a->counter + (uint64_t)(poff[b] + h * len * len);
+    gc = attn__gemm_ctx(gc, len, len, D);
     attn__sgemm(gc, 0, 1, len, len, D, a->scale, q, ld, 1, k, ld, 1, 0.0f, p, len, 1);
     uint8_t mode = ((const uint8_t *)a->seq_mode.p)[b];
     const uint8_t *keep = mode == SEQ_SOME_KEYS ? (const uint8_t *)a->keep.p + s : NULL;
@@ -246,6 +245,7 @@ static void backward_item(attention_layer *a, const attn_ctx *gc, int64_t item, 
     float *dp = work, *pd = work + a->max_len * a->max_len;
     uint64_t counter = a->counter + (uint64_t)(poff[b] + h * len * len);
     float scale = a->dropped ? 1.0f / (1.0f - a->p) : 1.0f;
+    gc = attn__gemm_ctx(gc, len, len, D);
     const float *pv = p;
     if (a->dropped) {
         for (int64_t i = 0; i < len; i++)
@@ -298,7 +298,7 @@ static attn_status run_all_items(attention_layer *a, const char *fn, int backwar
     ATTN_CHECK(attn__layer_buf_reserve(ctx, &a->work, per * (size_t)workers, sizeof(float), fn));
     run_job r;
     r.job.a = a;
-    r.job.gemm_ctx = workers > 1 ? &serial_ctx : ctx;
+    r.job.gemm_ctx = workers > 1 ? &attn__serial_ctx : ctx;
     atomic_init(&r.job.next, 0);
     r.job.items = items;
     r.backward = backward;
@@ -323,7 +323,12 @@ attn_status attn_attention_forward(attn_layer *layer, const attn_tensor *x, cons
     int64_t total = ((const int64_t *)a->offs.p)[2 * (a->nseq + 1) - 1];
     ATTN_CHECK(attn__layer_buf_reserve(ctx, &a->qkv, (size_t)n * 3 * (size_t)H, sizeof(float), fn));
     ATTN_CHECK(attn__layer_buf_reserve(ctx, &a->ctxv, (size_t)n * (size_t)H, sizeof(float), fn));
-    ATTN_CHECK(attn__layer_buf_reserve(ctx, &a->probs, (size_t)total, sizeof(float), fn));
+    /* total <= A * N * max_len: reserving that bound keeps any split of the
+     * same rows with no longer sequence from allocating again */
+    size_t cap;
+    if (!attn__mul_size((size_t)a->heads * (size_t)a->max_len, (size_t)n, &cap))
+        return attn__fail(ctx, ATTN_ERR_OVERFLOW, "%s: attention probabilities for %lld rows overflow", fn, (long long)n);
+    ATTN_CHECK(attn__layer_buf_reserve(ctx, &a->probs, cap, sizeof(float), fn));
     a->n = n;
     a->dropped = layer->training && a->p > 0.0f;
     if (a->dropped) {
@@ -332,11 +337,11 @@ attn_status attn_attention_forward(attn_layer *layer, const attn_tensor *x, cons
     }
     float *qkv = a->qkv.p;
     attn__bias_fill_rows(qkv, 3 * H, n, attn__f32(a->b_qkv), 3 * H);
-    attn__sgemm_rm(ctx, 0, 1, n, 3 * H, H, 1.0f, attn__f32(x), ldx, attn__f32(a->w_qkv), H, 1.0f, qkv, 3 * H);
+    attn__layer_gemm(ctx, 0, 1, n, 3 * H, H, 1.0f, attn__f32(x), ldx, attn__f32(a->w_qkv), H, 1.0f, qkv, 3 * H);
     ATTN_CHECK(run_all_items(a, fn, 0));
     float *py = attn__f32(y);
     attn__bias_fill_rows(py, ldy, n, attn__f32(a->b_o), H);
-    attn__sgemm_rm(ctx, 0, 1, n, H, H, 1.0f, a->ctxv.p, H, attn__f32(a->w_o), H, 1.0f, py, ldy);
+    attn__layer_gemm(ctx, 0, 1, n, H, H, 1.0f, a->ctxv.p, H, attn__f32(a->w_o), H, 1.0f, py, ldy);
     layer->ready = 1;
     return attn__ok(ctx);
 }
@@ -368,14 +373,14 @@ attn_status attn_attention_backward(attn_layer *layer, const attn_tensor *x, con
     const float *pdy = attn__f32(dy);
     float *dctx = a->dctx.p, *dqkv = a->dqkv.p;
     /* output projection */
-    attn__sgemm_rm(ctx, 1, 0, H, H, n, 1.0f, pdy, lddy, a->ctxv.p, H, 1.0f, attn__f32(a->g_w_o), H);
+    attn__layer_gemm(ctx, 1, 0, H, H, n, 1.0f, pdy, lddy, a->ctxv.p, H, 1.0f, attn__f32(a->g_w_o), H);
     attn__colsum_add_parallel(ctx, attn__f32(a->g_b_o), pdy, n, lddy, H);
-    attn__sgemm_rm(ctx, 0, 0, n, H, H, 1.0f, pdy, lddy, attn__f32(a->w_o), H, 0.0f, dctx, H);
+    attn__layer_gemm(ctx, 0, 0, n, H, H, 1.0f, pdy, lddy, attn__f32(a->w_o), H, 0.0f, dctx, H);
     /* every row belongs to one non-empty sequence, so the items write all of dqkv */
     ATTN_CHECK(run_all_items(a, fn, 1));
     /* packed Q/K/V projection */
-    attn__sgemm_rm(ctx, 1, 0, 3 * H, H, n, 1.0f, dqkv, 3 * H, attn__f32(x), ldx, 1.0f, attn__f32(a->g_w_qkv), H);
+    attn__layer_gemm(ctx, 1, 0, 3 * H, H, n, 1.0f, dqkv, 3 * H, attn__f32(x), ldx, 1.0f, attn__f32(a->g_w_qkv), H);
     attn__colsum_add_parallel(ctx, attn__f32(a->g_b_qkv), dqkv, n, 3 * H, 3 * H);
-    if (dx) attn__sgemm_rm(ctx, 0, 0, n, H, 3 * H, 1.0f, dqkv, 3 * H, attn__f32(a->w_qkv), H, 1.0f, attn__f32(dx), lddx);
+    if (dx) attn__layer_gemm(ctx, 0, 0, n, H, 3 * H, 1.0f, dqkv, 3 * H, attn__f32(a->w_qkv), H, 1.0f, attn__f32(dx), lddx);
     return attn__ok(ctx);
 }

@@ -98,11 +98,11 @@ attn_status attn_ffn_forward(attn_layer *layer, const attn_tensor *x, attn_tenso
     ATTN_CHECK(attn__layer_buf_reserve(ctx, &f->post, count, sizeof(float), fn));
     f->n = n;
     float *pre = f->pre.p, *post = f->post.p, *py = attn__f32(y);
-    attn__sgemm_rm(ctx, 0, 1, n, in, h, 1.0f, attn__f32(x), ldx, attn__f32(f->w1), h, 0.0f, pre, in);
+    attn__layer_gemm(ctx, 0, 1, n, in, h, 1.0f, attn__f32(x), ldx, attn__f32(f->w1), h, 0.0f, pre, in);
     ffn_job j = {f, NULL};
     attn__parallel_for(ctx, n, in * act_cost(f->act), act_rows, &j);
     attn__bias_fill_rows(py, ldy, n, attn__f32(f->b2), h);
-    attn__sgemm_rm(ctx, 0, 1, n, h, in, 1.0f, post, in, attn__f32(f->w2), in, 1.0f, py, ldy);
+    attn__layer_gemm(ctx, 0, 1, n, h, in, 1.0f, post, in, attn__f32(f->w2), in, 1.0f, py, ldy);
     layer->ready = 1;
     return attn__ok(ctx);
 }
@@ -132,13 +132,13 @@ attn_status attn_ffn_backward(attn_layer *layer, const attn_tensor *x, const att
     ATTN_CHECK(attn__layer_buf_reserve(ctx, &f->dpre, (size_t)n * (size_t)in, sizeof(float), fn));
     const float *px = attn__f32(x), *pdy = attn__f32(dy), *post = f->post.p;
     float *d = f->dpre.p;
-    attn__sgemm_rm(ctx, 1, 0, h, in, n, 1.0f, pdy, lddy, post, in, 1.0f, attn__f32(f->gw2), in);
+    attn__layer_gemm(ctx, 1, 0, h, in, n, 1.0f, pdy, lddy, post, in, 1.0f, attn__f32(f->gw2), in);
     attn__colsum_add_parallel(ctx, attn__f32(f->gb2), pdy, n, lddy, h);
-    attn__sgemm_rm(ctx, 0, 0, n, in, h, 1.0f, pdy, lddy, attn__f32(f->w2), in, 0.0f, d, in);
+    attn__layer_gemm(ctx, 0, 0, n, in, h, 1.0f, pdy, lddy, attn__f32(f->w2), in, 0.0f, d, in);
     ffn_job j = {f, d};
     attn__parallel_for(ctx, n, in * act_cost(f->act), act_grad_rows, &j);
-    attn__sgemm_rm(ctx, 1, 0, in, h, n, 1.0f, d, in, px, ldx, 1.0f, attn__f32(f->gw1), h);
+    attn__layer_gemm(ctx, 1, 0, in, h, n, 1.0f, d, in, px, ldx, 1.0f, attn__f32(f->gw1), h);
     attn__colsum_add_parallel(ctx, attn__f32(f->gb1), d, n, in, in);
-    if (dx) attn__sgemm_rm(ctx, 0, 0, n, h, in, 1.0f, d, in, attn__f32(f->w1), h, 1.0f, attn__f32(dx), lddx);
+    if (dx) attn__layer_gemm(ctx, 0, 0, n, h, in, 1.0f, d, in, attn__f32(f->w1), h, 1.0f, attn__f32(dx), lddx);
     return attn__ok(ctx);
 }

@@ -155,12 +155,18 @@ attn_status attn_layer_set_training(attn_layer *layer, int32_t training)
     return attn__ok(layer->ctx);
 }
 
+static const char *article(const char *noun)
+{
+    return strchr("aeiou", noun[0]) ? "an" : "a";
+}
+
 attn_status attn__layer_check(const attn_layer *l, attn__layer_kind kind, const char *fn)
 {
     if (!l) return ATTN_ERR_INVALID_ARG;
     if (l->kind != kind)
-        return attn__fail(l->ctx, ATTN_ERR_INVALID_ARG, "%s: not a %s layer (this is a %s layer)", fn,
-                          attn__layer_kind_name(kind), attn__layer_kind_name(l->kind));
+        return attn__fail(l->ctx, ATTN_ERR_INVALID_ARG, "%s: not %s %s layer (this is %s %s layer)", fn,
+                          article(attn__layer_kind_name(kind)), attn__layer_kind_name(kind),
+                          article(attn__layer_kind_name(l->kind)), attn__layer_kind_name(l->kind));
     return ATTN_OK;
 }
 

