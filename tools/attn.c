@@ -15,6 +15,7 @@ static const command commands[] = {
     {"info", attn_cmd_info, "version, BLIS kernel set in use, threads"},
     {"tokenize", attn_cmd_tokenize, "WordPiece-tokenize stdin lines to JSON (ids, token types)"},
     {"forward", attn_cmd_forward, "run a checkpoint on a batch (safetensors in, safetensors out)"},
+    {"train", attn_cmd_train, "train a text classifier (fortunes or your TSV), with a test report"},
     {"train-step", attn_cmd_train_step, "one training step; writes loss, gradients and updated parameters"},
 };
 

@@ -10,6 +10,9 @@ int attn_cmd_info(int argc, char **argv);
 int attn_cmd_tokenize(int argc, char **argv);
 int attn_cmd_forward(int argc, char **argv);
 int attn_cmd_train_step(int argc, char **argv);
+int attn_cmd_train(int argc, char **argv);
+/* The WordPiece vocabulary to use: given, $ATTN_VOCAB, installed, or the source tree's. */
+const char *attn_cmd_find_vocab(const char *given);
 /* Loads input_ids (+ optional token_type_ids, attention_mask, labels) from a
  * safetensors file; 0 on success, else prints the error and returns 1. */
 int attn_cmd_load_batch(const char *cmd, attn_ctx *ctx, const char *path, attn_tensor **ids, attn_tensor **types,

@@ -105,8 +105,10 @@ ATTN_API const attn_bert_config *attn_model_config(const attn_model *model);
  *  without the "bert." prefix and with legacy LayerNorm gamma/beta; a
  *  missing parameter is an error naming it, except the classifier and
  *  pooler, which keep their initialisation when allow_missing_head is 1
- *  (fine-tuning from a pre-trained encoder). Tensors the model does not
- *  know are ignored. */
+ *  and the file lacks them or has them in another shape (fine-tuning a
+ *  pre-trained encoder for a new set of labels). Tensors of other models
+ *  (e.g. "cls.predictions.*") are ignored; an encoder tensor the model has
+ *  no place for (another depth or width) is ATTN_ERR_FORMAT naming it. */
 ATTN_API attn_status attn_model_load_weights(attn_model *model, const char *path, int32_t allow_missing_head);
 /** Saves every parameter under Hugging Face BertForSequenceClassification
  *  names ("bert." prefix, "classifier.*") with __metadata__ {"format": "pt"},

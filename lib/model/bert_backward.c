@@ -142,7 +142,7 @@ static attn_status loss_target(attn_model *m, const attn_tensor *labels, const a
 attn_status attn_model_loss(attn_model *m, const attn_tensor *labels, float *loss)
 {
     if (!m) return ATTN_ERR_INVALID_ARG;
-    const attn_tensor *target;
+    const attn_tensor *target = NULL;
     ATTN_CHECK(loss_target(m, labels, &target));
     double v;
     ATTN_CHECK(attn_loss_forward(m->loss, m->logits, target, &v, NULL));
@@ -153,7 +153,7 @@ attn_status attn_model_loss(attn_model *m, const attn_tensor *labels, float *los
 attn_status attn_model_loss_backward(attn_model *m, const attn_tensor *labels, float *loss)
 {
     if (!m) return ATTN_ERR_INVALID_ARG;
-    const attn_tensor *target;
+    const attn_tensor *target = NULL;
     ATTN_CHECK(loss_target(m, labels, &target));
     if (!m->have_forward)
         return attn__fail(m->ctx, ATTN_ERR_STATE, "backward needs a new forward pass (the last one was already used)");

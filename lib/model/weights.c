@@ -31,6 +31,19 @@ static int find_in_file(const attn_safetensors *st, const char *name, char *foun
     return 0;
 }
 
+/* 1 if the file's tensor has exactly t's shape */
+static int same_shape(const attn_safetensors *st, const char *name, const attn_tensor *t)
+{
+    int32_t idx, rank;
+    int64_t shape[ATTN_SAFETENSORS_MAX_RANK];
+    if (attn_safetensors_find(st, name, &idx) != ATTN_OK || attn_safetensors_info(st, idx, NULL, &rank, shape) != ATTN_OK)
+        return 0;
+    if (rank != attn_tensor_rank(t)) return 0;
+    for (int32_t i = 0; i < rank; i++)
+        if (shape[i] != attn_tensor_dim(t, i)) return 0;
+    return 1;
+}
+
 static int is_head(const char *name)
 {
     return strncmp(name, "classifier.", 11) == 0 || strncmp(name, "bert.pooler.", 12) == 0;
@@ -73,6 +86,7 @@ attn_status attn_model_load_weights(attn_model *m, const char *path, int32_t all
             status = attn__fail(m->ctx, ATTN_ERR_NOT_FOUND, "%s: missing tensor '%s'", path, p->name);
             break;
         }
+        if (allow_missing_head && is_head(p->name) && !same_shape(st, found, p->value)) continue;
         status = attn_safetensors_read(st, found, p->value);
     }
     attn_safetensors_close(st);
