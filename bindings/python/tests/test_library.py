@@ -1,5 +1,6 @@
 """Finding the library and checking its version before any call."""
 import os
+import subprocess
 import unittest
 from unittest import mock
 
@@ -20,6 +21,15 @@ class LibraryLoading(unittest.TestCase):
             lib = _lib.load()
         self.assertTrue(lib.path.startswith(directory))
         self.assertEqual(lib.attn_version_number(), libattn.version_number())
+
+    def test_without_libattn_path_pkg_config_finds_the_library(self):
+        libdir = subprocess.run(["pkg-config", "--variable=libdir", "libattn"], capture_output=True, text=True)
+        if libdir.returncode != 0:
+            self.skipTest("pkg-config does not know libattn here (meson's test sets PKG_CONFIG_PATH)")
+        env = {k: v for k, v in os.environ.items() if k != "LIBATTN_PATH"}
+        with mock.patch.dict(os.environ, env, clear=True):
+            lib = _lib.load()
+        self.assertEqual(lib.path, os.path.join(libdir.stdout.strip(), f"libattn.so.{libattn.EXPECTED_MAJOR}"))
 
     def test_a_wrong_libattn_path_is_an_error_not_a_fallback(self):
         with mock.patch.dict(os.environ, {"LIBATTN_PATH": "/nonexistent/libattn.so.0"}):
