@@ -1,6 +1,7 @@
 /* BERT configuration from and to Hugging Face config.json. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/atomic_file.h"
@@ -137,9 +138,15 @@ attn_status attn_bert_config_label(attn_ctx *ctx, const char *path, int32_t inde
     return st;
 }
 
+/* the shortest decimal that reads back as the same float: 1e-12, not 9.99999996e-13 */
 static void append_float(attn__strbuf *b, const char *key, float v)
 {
-    attn__strbuf_appendf(b, "  \"%s\": %.9g,\n", key, (double)v);
+    char num[32];
+    for (int digits = 6; digits <= 9; digits++) {
+        snprintf(num, sizeof num, "%.*g", digits, (double)v);
+        if (strtof(num, NULL) == v) break;
+    }
+    attn__strbuf_appendf(b, "  \"%s\": %s,\n", key, num);
 }
 
 attn_status attn_bert_config_save(attn_ctx *ctx, const attn_bert_config *cfg, const char *const *labels, const char *path)
