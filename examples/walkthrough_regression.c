@@ -2,7 +2,9 @@
  * libattn's linear layer: f(x) = w.x + b, loss = (f(x) - y)^2 / 2.
  * x = [2, 1], y = 3, w = [1, 0], b = 0, lr = 0.1:
  *   f(x) = 2, error = f(x) - y = -1, dw = error * x = [-2, -1], db = -1,
- *   w <- w - lr dw = [1.2, 0.1], b <- b - lr db = 0.1, and then f(x) = 2.5. */
+ *   w <- w - lr dw = [1.2, 0.1], b <- b - lr db = 0.1.
+ * The article then quotes f(x) = 2.5: that is w.x with the new weights; with
+ * the new bias added, f(x) = 2.5 + 0.1 = 2.6. Both are printed. */
 #include <stdio.h>
 
 #include <attn.h>
@@ -47,7 +49,8 @@ int main(void)
     printf("after one step: w = [%g, %g], b = %g\n", attn_tensor_data_f32(w)[0], attn_tensor_data_f32(w)[1],
            attn_tensor_data_f32(b)[0]);
     CHECK(attn_linear_forward(lin, x, pred));
-    printf("after: f(x) = %g\n", attn_tensor_data_f32(pred)[0]);
+    float wx = attn_tensor_data_f32(w)[0] * xv[0] + attn_tensor_data_f32(w)[1] * xv[1];
+    printf("after: w.x = %g, f(x) = w.x + b = %g\n", wx, attn_tensor_data_f32(pred)[0]);
 
     attn_tensor_destroy(x);
     attn_tensor_destroy(pred);
