@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The main job, on a fresh Debian 12 machine: installs what is needed,
+# builds libattn, trains a small BERT-style classifier on Debian's fortunes
+# (computers / politics / science / songs-poems) with a live progress bar,
+# prints the test report, saves checkpoint, config and training curve, then
+# labels a few new sentences with `attn predict`.
+# Extra arguments go to `attn train` (see `attn train --help`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+build=build-demo
+[ -f "$build/build.ninja" ] || meson setup "$build" --buildtype=release -Dtests=false -Dbench=false >/dev/null
+ninja -C "$build" >/dev/null
+
+vocab=../shared/data/bert-base-uncased/vocab.txt
+[ -f "$vocab" ] || { echo "demo: $vocab not found (pass --vocab to attn train)" >&2; exit 1; }
+out=runs/fortunes
+
+"$build/tools/attn" info
+"$build/tools/attn" train --vocab "$vocab" --out "$out" "$@"
+
+texts=$(mktemp)
+trap 'rm -f "$texts"' EXIT
+cat >"$texts" <<'TEXTS'
+My program dumps core whenever I free the same pointer twice.
+The senator promised lower taxes and then voted for the opposite.
+Light from distant galaxies is shifted towards the red end of the spectrum.
+Sing me a song of the sea, of the wind and the waves and the sailors.
+TEXTS
+echo
+echo "attn predict on new sentences (label, probability, all probabilities | text):"
+"$build/tools/attn" predict --model "$out/model.safetensors" --vocab "$vocab" <"$texts" | paste -d'|' - "$texts"
+echo
+echo "checkpoint: $out/model.safetensors  config: $out/config.json  curve: $out/curve.svg"
