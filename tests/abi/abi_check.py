@@ -104,28 +104,34 @@ ATTN_API attn_status attn_tensor_fill(attn_tensor *t, double value)
 }
 """
 
-BERT_FIRST_FIELD = "typedef struct attn_bert_config {\n    uint32_t struct_size;\n"
-BERT_LAST_FIELD = "    int32_t pad_token_id;\n} attn_bert_config;"
-FILL_DECL = "attn_tensor_fill(attn_tensor *t, double value)"
+# name, expected verdict, edits of (file under include/ or "stub", regex, replacement); each regex
+# must match once, so a header rewritten beyond recognition fails the demo loudly instead of
+# silently testing nothing. Comments after the fields are tolerated.
+STRUCT_OPEN = r"(typedef struct attn_bert_config \{\n)"
+STRUCT_CLOSE = r"(\n\} attn_bert_config;)"
+FILL_DECL = r"attn_tensor_fill\(attn_tensor \*t, double value\)"
 
-# name, expected verdict, edits of (file under include/ or "stub", old, new)
 CASES = [
     ("unchanged headers", "same", []),
     ("a field inserted at the front of attn_bert_config", "incompatible",
-     [("attn/model.h", BERT_FIRST_FIELD,
-       "typedef struct attn_bert_config {\n    int32_t inserted_first;\n    uint32_t struct_size;\n")]),
+     [("attn/model.h", STRUCT_OPEN, r"\1    int32_t inserted_first;\n")]),
     ("attn_tensor_fill's value parameter changed from double to float", "incompatible",
-     [("attn/tensor.h", FILL_DECL, FILL_DECL.replace("double", "float")),
-      ("stub", FILL_DECL, FILL_DECL.replace("double", "float"))]),
+     [("attn/tensor.h", FILL_DECL, "attn_tensor_fill(attn_tensor *t, float value)"),
+      ("stub", FILL_DECL, "attn_tensor_fill(attn_tensor *t, float value)")]),
     ("attn_tensor_fill removed", "incompatible",
-     [("stub", STUB[STUB.index("ATTN_API attn_status attn_tensor_fill"):], "")]),
+     [("stub", r"ATTN_API attn_status attn_tensor_fill.*", "")]),
     ("a field appended to attn_bert_config and a function added", "compatible",
-     [("attn/model.h", BERT_LAST_FIELD,
-       "    int32_t pad_token_id;\n    int32_t appended_last;\n} attn_bert_config;"),
-      ("stub", "ATTN_API attn_status attn_tensor_fill",
-       "ATTN_API int32_t attn_demo_added(void);\nATTN_API int32_t attn_demo_added(void) { return 1; }\n"
-       "ATTN_API attn_status attn_tensor_fill")]),
+     [("attn/model.h", STRUCT_CLOSE, r"\n    int32_t appended_last;\1"),
+      ("stub", r"(ATTN_API attn_status attn_tensor_fill)",
+       r"ATTN_API int32_t attn_demo_added(void);\nATTN_API int32_t attn_demo_added(void) { return 1; }\n\1")]),
 ]
+
+
+def apply_edit(text, pattern, replacement, where):
+    new, n = re.subn(pattern, replacement, text, count=1, flags=re.S)
+    if n != 1:
+        raise RuntimeError(f"{where} no longer matches {pattern!r}: update the demo edits in {__file__}")
+    return new
 
 
 def build_stub(workdir, name, src_include, build_include, compiler, edits):
@@ -133,17 +139,13 @@ def build_stub(workdir, name, src_include, build_include, compiler, edits):
     inc = os.path.join(root, "include")
     shutil.copytree(src_include, inc)
     stub = STUB
-    for target, old, new in edits:
+    for target, pattern, replacement in edits:
         if target == "stub":
-            if old not in stub:
-                raise RuntimeError(f"demo edit not applicable to the stub: {old!r}")
-            stub = stub.replace(old, new)
+            stub = apply_edit(stub, pattern, replacement, "the stub")
             continue
         path = os.path.join(inc, target)
-        text = open(path, encoding="utf-8").read()
-        if old not in text:
-            raise RuntimeError(f"{target} no longer contains {old!r}: update the demo edits in {__file__}")
-        open(path, "w", encoding="utf-8").write(text.replace(old, new, 1))
+        text = apply_edit(open(path, encoding="utf-8").read(), pattern, replacement, target)
+        open(path, "w", encoding="utf-8").write(text)
     src = os.path.join(root, "stub.c")
     open(src, "w", encoding="utf-8").write(stub)
     lib = os.path.join(root, "libattn.so.0")
