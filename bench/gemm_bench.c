@@ -252,7 +252,7 @@ static int measure(const options *o)
             double median = o->reps % 2 ? times[o->reps / 2]
                                         : 0.5 * (times[o->reps / 2 - 1] + times[o->reps / 2]);
             double flop = 2.0 * (double)sh.m * (double)sh.n * (double)sh.k;
-            printf("result %lld %lld %lld %d %.3f %.3f\n", (long long)sh.m, (long long)sh.n,
+            printf("result %lld %lld %lld %d %.6g %.6g\n", (long long)sh.m, (long long)sh.n,
                    (long long)sh.k, o->threads[t], flop / median * 1e-9, flop / times[0] * 1e-9);
             fflush(stdout);
         }
@@ -383,10 +383,10 @@ static void report(const options *o, const run *lib, const run *own)
         printf("%s{\"m\": %lld, \"n\": %lld, \"k\": %lld, \"threads\": %d", i ? ", " : "", (long long)r->s.m,
                (long long)r->s.n, (long long)r->s.k, r->threads);
         if (lib)
-            printf(", \"libattn_gflops\": %.2f, \"libattn_best_gflops\": %.2f", lib->results[i].median_gflops,
+            printf(", \"libattn_gflops\": %.5g, \"libattn_best_gflops\": %.5g", lib->results[i].median_gflops,
                    lib->results[i].best_gflops);
         if (own)
-            printf(", \"blis_gflops\": %.2f, \"blis_best_gflops\": %.2f", own->results[i].median_gflops,
+            printf(", \"blis_gflops\": %.5g, \"blis_best_gflops\": %.5g", own->results[i].median_gflops,
                    own->results[i].best_gflops);
         if (lib && own) printf(", \"ratio\": %.3f", lib->results[i].median_gflops / own->results[i].median_gflops);
         printf("}");
