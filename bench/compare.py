@@ -405,6 +405,11 @@ def write_svg(report, path):
         vals = {fw: (r["results"][fw] or {}).get("median_ms") for fw in FRAMEWORKS}
         top = max([v for v in vals.values() if v] or [1.0])
         out.append(f'<text x="10" y="{y + bar_h * 1.5 + 4}" font-weight="bold">{esc(r["title"])}</text>')
+        ratios = [f"{r[f'libattn_over_{p}']:.2f}× {short}" for p, short in (("pytorch", "torch"), ("onnxruntime", "ORT"))
+                  if r.get(f"libattn_over_{p}")]
+        if ratios:
+            out.append(f'<text x="10" y="{y + bar_h * 2.5 + 4}" fill="#555" font-size="10">libattn = '
+                       f'{esc(", ".join(ratios))}</text>')
         for i, fw in enumerate(FRAMEWORKS):
             by = y + i * bar_h
             v = vals[fw]
