@@ -68,7 +68,7 @@ typedef struct attn_dataset attn_dataset;
  *  and zero the rest (every field's 0 is its default); fields are only ever
  *  appended. A NULL opts means all defaults. */
 typedef struct attn_dataset_opts {
-    uint32_t struct_size;
+    uint32_t struct_size; /**< sizeof(attn_dataset_opts) */
     int32_t strip_attribution; /**< 1: remove trailing "-- Author" lines (step 3); 0 keeps them */
     int32_t raw_text;          /**< 1: skip cleaning (step 2): no mojibake repair, control characters kept */
     int32_t tsv_escapes;       /**< TSV only. 1: in the text, "\n" is LF, "\t" TAB, "\\" a backslash,

@@ -72,7 +72,7 @@ typedef enum attn_reduction {
  *  fields are only ever appended, and a zero-initialised struct with kind
  *  set gives PyTorch's defaults (mean, no smoothing). */
 typedef struct attn_loss_opts {
-    uint32_t struct_size;
+    uint32_t struct_size; /**< sizeof(attn_loss_opts) */
     int32_t kind;            /**< attn_loss_kind */
     int32_t reduction;       /**< attn_reduction */
     float label_smoothing;   /**< CROSS_ENTROPY only, in [0, 1]; 0 = none */

@@ -44,25 +44,25 @@ typedef enum attn_norm_position {
  *  sizeof(attn_bert_config) and fill it with attn_bert_config_init first;
  *  fields are only ever appended. */
 typedef struct attn_bert_config {
-    uint32_t struct_size;
-    int32_t vocab_size;
-    int32_t hidden_size;
-    int32_t num_layers;
-    int32_t num_heads;
-    int32_t intermediate_size;
-    int32_t max_position_embeddings;
-    int32_t type_vocab_size;
+    uint32_t struct_size;         /**< sizeof(attn_bert_config), set by attn_bert_config_init */
+    int32_t vocab_size;           /**< rows of the word embedding table */
+    int32_t hidden_size;          /**< H, width of every token's hidden state */
+    int32_t num_layers;           /**< encoder blocks */
+    int32_t num_heads;            /**< attention heads; must divide hidden_size */
+    int32_t intermediate_size;    /**< inner size of the feed-forward block */
+    int32_t max_position_embeddings; /**< longest sequence (rows of the position table) */
+    int32_t type_vocab_size;      /**< token types (segments), 2 in BERT */
     int32_t hidden_act;           /**< attn_activation: ATTN_ACT_GELU ("gelu") or ATTN_ACT_GELU_TANH ("gelu_new") */
-    float layer_norm_eps;
-    float hidden_dropout;
-    float attention_dropout;
+    float layer_norm_eps;         /**< epsilon inside every LayerNorm's square root */
+    float hidden_dropout;         /**< dropout after embeddings and each sublayer */
+    float attention_dropout;      /**< dropout on attention probabilities */
     float classifier_dropout;     /**< < 0: use hidden_dropout (HF's null) */
     float initializer_range;      /**< std of the normal init of weights */
     int32_t num_labels;           /**< 0 = no classifier head */
     int32_t problem_type;         /**< attn_problem_type */
     int32_t pooling;              /**< attn_pooling */
     int32_t norm_position;        /**< attn_norm_position */
-    int32_t pad_token_id;
+    int32_t pad_token_id;         /**< id whose embedding row starts at zero */
 } attn_bert_config;
 
 /** Fills cfg with bert-base-uncased's values (30522/768/12/12/3072/512/2,
@@ -171,15 +171,15 @@ ATTN_API attn_status attn_model_add_to_optim(attn_model *model, attn_optim *opt,
 /** Where a training run stands; saved with a training checkpoint.
  *  Versioned: set struct_size = sizeof(attn_train_state). */
 typedef struct attn_train_state {
-    uint32_t struct_size;
+    uint32_t struct_size;  /**< sizeof(attn_train_state) */
     int64_t epoch;         /**< epochs completed */
     int64_t step;          /**< optimizer steps taken (also restored into the optimizer) */
     int64_t total_steps;   /**< of the learning-rate schedule */
-    int64_t warmup_steps;
-    double base_lr;
+    int64_t warmup_steps;  /**< of the learning-rate schedule */
+    double base_lr;        /**< peak learning rate of the schedule */
     double best_metric;    /**< best validation metric so far (model selection) */
-    int64_t best_epoch;
-    int64_t epochs_without_improvement;
+    int64_t best_epoch;    /**< epoch (from 1) of best_metric */
+    int64_t epochs_without_improvement; /**< for early stopping */
 } attn_train_state;
 
 /** Saves a training checkpoint: the model's parameters under their HF

@@ -55,7 +55,7 @@ typedef enum attn_optim_kind {
  *  are momentum 0, dampening 0, beta1 0.9, beta2 0.999, eps 1e-8,
  *  weight_decay 0 (AdamW: 0.01). Fields of the other kinds are ignored. */
 typedef struct attn_optim_opts {
-    uint32_t struct_size;
+    uint32_t struct_size; /**< sizeof(attn_optim_opts) */
     int32_t kind;          /**< attn_optim_kind */
     double lr;             /**< base learning rate, >= 0 */
     double momentum;       /**< SGD, >= 0 */
