@@ -53,6 +53,13 @@ class TokenizerMatchesHuggingFace(unittest.TestCase):
         self.assertEqual(batch.attention_mask.tolist(), [[1, 1, 1, 1], [1, 1, 1, 0]])
         self.assertEqual(batch.token_type_ids.tolist(), [[0, 0, 0, 0], [0, 0, 0, 0]])
 
+    def test_batches_mix_pairs_and_single_texts(self):
+        batch = self.tok.encode_batch(["hello", "hi"], pairs=["world", None])
+        self.assertEqual(batch.input_ids.tolist(), [[101, 7592, 102, 2088, 102], [101, 7632, 102, 0, 0]])
+        self.assertEqual(batch.token_type_ids.tolist(), [[0, 0, 0, 1, 1], [0, 0, 0, 0, 0]])
+        with self.assertRaises(ValueError):
+            self.tok.encode_batch(["a"], pairs=["b", "c"])
+
     def test_a_missing_vocab_file_is_an_io_error_naming_it(self):
         with self.assertRaises(libattn.AttnIOError) as cm:
             libattn.Tokenizer(self.ctx, "/nonexistent/vocab.txt")
