@@ -29,14 +29,16 @@ void attn__parallel_run(int32_t workers, attn__worker_fn fn, void *arg);
 /* Most threads a fork-join uses (the stack holds their handles). */
 #define ATTN__MAX_WORKERS 64
 
+/* ---- gemm_split.c: GEMMs on several threads ---- */
+
 /* A context that runs GEMMs on one thread (attn__sgemm reads only the
  * thread count): for work items that already run in parallel. */
 extern const attn_ctx attn__serial_ctx;
 /* ctx, or attn__serial_ctx when an m x n x k product is too small to pay
- * for BLIS's per-call thread start (and its barriers, which stall badly on
- * a busy machine). */
+ * for a thread start. */
 const attn_ctx *attn__gemm_ctx(const attn_ctx *ctx, int64_t m, int64_t n, int64_t k);
-/* attn__sgemm_rm with the context attn__gemm_ctx picks. */
+/* attn__sgemm_rm on up to ctx->threads threads, each running one
+ * single-threaded call on a block of C's rows or columns. */
 void attn__layer_gemm(const attn_ctx *ctx, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                       const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc);
 

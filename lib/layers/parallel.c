@@ -1,28 +1,11 @@
-/* Thread policy of the layers: fork-join for the row kernels, and how
- * many threads a GEMM gets (GEMMs thread inside BLIS). Each
- * call starts its helper threads and joins them, like BLIS's pthreads
- * build does per GEMM: no pool lives between calls, so nothing is left
- * running in the host process and the library holds no global state. A
- * failed thread start only means that worker's share runs on the caller. */
+/* Fork-join for the layers' kernels and GEMMs (see gemm_split.c). Each
+ * call starts its helper threads and joins them, as BLIS's pthreads build
+ * does per GEMM: no pool lives between calls, so nothing is left running
+ * in the host process and the library holds no global state. A failed
+ * thread start only means that worker's share runs on the caller. */
 #include <pthread.h>
 
 #include "layers/layer_kernels.h"
-
-/* Multiply-adds below which a GEMM runs on one thread (about 40 us). */
-#define GEMM_SERIAL_BELOW (1 << 22)
-
-const attn_ctx attn__serial_ctx = {.threads = 1};
-
-const attn_ctx *attn__gemm_ctx(const attn_ctx *ctx, int64_t m, int64_t n, int64_t k)
-{
-    return (double)m * (double)n * (double)k < GEMM_SERIAL_BELOW ? &attn__serial_ctx : ctx;
-}
-
-void attn__layer_gemm(const attn_ctx *ctx, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
-                      const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc)
-{
-    attn__sgemm_rm(attn__gemm_ctx(ctx, m, n, k), trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-}
 
 /* About the floats one thread should touch before a second one pays off
  * (a thread start costs some tens of microseconds). */

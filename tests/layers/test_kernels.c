@@ -3,6 +3,7 @@
  * fork-join helper's split. White-box: calls attn__ internals. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "compute/kernels.h"
 #include "layers/layer_kernels.h"
@@ -218,6 +219,38 @@ START_TEST(parallel_for_visits_every_item_exactly_once)
 }
 END_TEST
 
+START_TEST(split_gemm_matches_one_blis_call_for_every_transpose_and_thread_count)
+{
+    /* big enough to split over 3 workers; both shapes: rows split (m >= n) and columns split */
+    const int64_t dims[2][3] = {{700, 130, 150}, {97, 600, 300}};
+    for (int d = 0; d < 2; d++) {
+        int64_t m = dims[d][0], n = dims[d][1], k = dims[d][2];
+        for (int ta = 0; ta < 2; ta++)
+            for (int tb = 0; tb < 2; tb++) {
+                int64_t lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 5, ldc = n + 2;
+                float *a = randv((ta ? k : m) * lda, 31, 1.0f), *b = randv((tb ? n : k) * ldb, 32, 1.0f);
+                float *want = randv(m * ldc, 33, 1.0f), *got = malloc((size_t)(m * ldc) * sizeof(float));
+                memcpy(got, want, (size_t)(m * ldc) * sizeof(float));
+                float *c0 = malloc((size_t)(m * ldc) * sizeof(float));
+                memcpy(c0, want, (size_t)(m * ldc) * sizeof(float));
+                attn__sgemm_rm(&attn__serial_ctx, ta, tb, m, n, k, 0.5f, a, lda, b, ldb, 1.0f, want, ldc);
+                for (int32_t t = 1; t <= 3; t++) {
+                    attn_ctx *ctx = attn_test_ctx();
+                    ck_assert_int_eq(attn_ctx_set_int(ctx, ATTN_OPT_THREADS, t), ATTN_OK);
+                    memcpy(got, c0, (size_t)(m * ldc) * sizeof(float));
+                    attn__layer_gemm(ctx, ta, tb, m, n, k, 0.5f, a, lda, b, ldb, 1.0f, got, ldc);
+                    /* the padding between rows stays untouched too */
+                    double e = attn_test_rel_err(got, want, m * ldc, 1e-3);
+                    ck_assert_msg(e < 1e-6, "m %lld n %lld ta %d tb %d threads %d: error %.3g", (long long)m, (long long)n,
+                                  ta, tb, t, e);
+                    attn_ctx_destroy(ctx);
+                }
+                free(a), free(b), free(want), free(got), free(c0);
+            }
+    }
+}
+END_TEST
+
 START_TEST(dropout_rows_keep_exactly_where_the_rng_says)
 {
     const int64_t n = 4000;
@@ -254,6 +287,7 @@ int main(void)
     tcase_add_test(tc, layernorm_rows_match_double_precision);
     tcase_add_test(tc, column_sums_are_the_same_on_any_thread_count);
     tcase_add_test(tc, parallel_for_visits_every_item_exactly_once);
+    tcase_add_test(tc, split_gemm_matches_one_blis_call_for_every_transpose_and_thread_count);
     tcase_add_test(tc, dropout_rows_keep_exactly_where_the_rng_says);
     suite_add_tcase(s, tc);
     return attn_test_run(s);
