@@ -23,7 +23,7 @@
 
 typedef struct train_opts {
     const char *data, *tsv, *categories, *vocab, *out, *init, *init_config, *dump_tokens;
-    long layers, hidden, heads, ffn, max_len, batch, epochs, patience, seed, threads, memory_mb;
+    long layers, hidden, heads, ffn, max_len, batch, epochs, patience, seed, threads, memory_mb, stop_after;
     double lr, warmup, weight_decay, clip, dropout;
     int strip_attribution, quiet, resume;
 } train_opts;
@@ -207,6 +207,7 @@ static int parse_opts(int argc, char **argv, train_opts *o)
         {"--resume", NULL, "continue from DIR/checkpoint.safetensors", NULL, 0},
         {"--dump-tokens", "FILE", "write split, label and token ids of every text as TSV and exit", NULL, 0},
         {"--quiet", NULL, "no progress bar", NULL, 0},
+        {"--stop-after", "N", "end this run after N epochs (continue later with --resume)", "0", 0},
     };
     int n = sizeof opts / sizeof opts[0];
     int rc = cli_parse(cmd, "[--out DIR] [--tsv FILE] [options]", argc, argv, opts, n);
@@ -231,6 +232,7 @@ static int parse_opts(int argc, char **argv, train_opts *o)
     o->resume = opts[24].present;
     o->dump_tokens = opts[25].value;
     o->quiet = opts[26].present;
+    if (!cli_long(cmd, &opts[27], &o->stop_after)) return 2;
     if (o->batch < 1 || o->epochs < 1 || o->epochs > MAX_EPOCHS || o->max_len < 8 || o->patience < 1) {
         fprintf(stderr, "attn %s: --batch, --epochs (<= %d), --max-len (>= 8) and --patience must be positive\n", cmd,
                 MAX_EPOCHS);
@@ -390,8 +392,14 @@ int attn_cmd_train(int argc, char **argv)
     }
 
     progress bar;
+    int64_t first_epoch = st.epoch;
     for (int64_t epoch = st.epoch; epoch < o.epochs; epoch++) {
         if (st.epochs_without_improvement >= o.patience) break;
+        if (o.stop_after > 0 && epoch - first_epoch >= o.stop_after) {
+            fprintf(stderr, "stopping after %ld epochs as asked; continue with --resume\n", o.stop_after);
+            rc = 0;
+            goto done;
+        }
         double t0 = now_seconds(), loss_sum = 0.0;
         shuffle_order(order, sets[0].n, (uint64_t)o.seed, epoch);
         if (attn_model_set_training(model, 1) != ATTN_OK) goto fail;
