@@ -15,8 +15,15 @@
  *    input needs no gradient. Zero gradients with attn_layer_zero_grad;
  *  - backward must follow a forward of the same layer (ATTN_ERR_STATE otherwise);
  *  - in training mode dropout is active; eval mode (the default) is deterministic.
- *  - layers keep internal buffers sized for the largest N seen, so steady-state
- *    calls do not allocate.
+ *  - layers keep internal buffers sized for the largest N seen (attention:
+ *    also the longest sequence), so steady-state calls do not allocate;
+ *  - work runs on the context's ATTN_OPT_THREADS threads; results do not
+ *    depend on the thread count;
+ *  - an output that overlaps an input it is computed from (other than the
+ *    in-place forms allowed below) is ATTN_ERR_INVALID_ARG; mismatched
+ *    shapes are ATTN_ERR_SHAPE, non-float activations ATTN_ERR_DTYPE, a
+ *    typed call on another kind of layer ATTN_ERR_INVALID_ARG. NaN inputs
+ *    are not an error (they propagate).
  */
 #ifndef ATTN_LAYERS_H
 #define ATTN_LAYERS_H
@@ -29,18 +36,20 @@ extern "C" {
 
 typedef struct attn_layer attn_layer;
 
-/** Destroys a layer and its parameters. NULL is a no-op. */
+/** Destroys a layer and its parameters (tensors obtained from
+ *  attn_layer_param become invalid). NULL is a no-op. */
 ATTN_API void attn_layer_destroy(attn_layer *layer);
-/** Number of parameter tensors. */
+/** Number of parameter tensors (0 for NULL). */
 ATTN_API int32_t attn_layer_param_count(const attn_layer *layer);
 /** Parameter i: its Hugging Face style name relative to the layer (e.g.
  *  "weight", "self.query.bias"), the value and its gradient (borrowed; any
- *  out pointer may be NULL). */
+ *  out pointer may be NULL). ATTN_ERR_RANGE for i outside 0..count-1. */
 ATTN_API attn_status attn_layer_param(attn_layer *layer, int32_t i, const char **name,
                                       attn_tensor **value, attn_tensor **grad);
 /** Sets every parameter gradient to zero. */
 ATTN_API attn_status attn_layer_zero_grad(attn_layer *layer);
-/** 1 = training mode (dropout active), 0 = eval mode (default). */
+/** 1 = training mode (dropout active), 0 = eval mode (default); any
+ *  other value is ATTN_ERR_INVALID_ARG. */
 ATTN_API attn_status attn_layer_set_training(attn_layer *layer, int32_t training);
 
 /* ---- Linear: y = x W^T + b, W stored [out, in] as in PyTorch ---- */
@@ -69,10 +78,12 @@ ATTN_API attn_status attn_layernorm_backward(attn_layer *layer, const attn_tenso
 
 /** Table [num, dim], starts at zero. */
 ATTN_API attn_status attn_embedding_create(attn_ctx *ctx, int64_t num, int64_t dim, attn_layer **out);
-/** ids: int32 or int64 tensor of N indices (any shape), y [N, dim].
- *  ATTN_ERR_RANGE (naming the position) for an id outside [0, num). */
+/** ids: contiguous int32 or int64 tensor of N indices (any shape), y [N, dim].
+ *  ATTN_ERR_RANGE (naming the position) for an id outside [0, num); every
+ *  id is checked before y is written. */
 ATTN_API attn_status attn_embedding_forward(attn_layer *layer, const attn_tensor *ids, attn_tensor *y);
-/** grad[ids[n]] += dy[n]; only the touched rows are written. */
+/** grad[ids[n]] += dy[n]; only the touched rows are written (ids as in
+ *  forward; repeated ids add up in order). */
 ATTN_API attn_status attn_embedding_backward(attn_layer *layer, const attn_tensor *ids, const attn_tensor *dy);
 
 /* ---- Dropout: zeroes with probability p, scales the rest by 1/(1-p) ---- */
@@ -82,7 +93,8 @@ ATTN_API attn_status attn_embedding_backward(attn_layer *layer, const attn_tenso
 ATTN_API attn_status attn_dropout_create(attn_ctx *ctx, float p, attn_layer **out);
 /** y = dropout(x) in training mode, y = x in eval mode. y may alias x. */
 ATTN_API attn_status attn_dropout_forward(attn_layer *layer, const attn_tensor *x, attn_tensor *y);
-/** dx += mask * dy / (1 - p) (dx += dy in eval mode). */
+/** dx += mask * dy / (1 - p) (dx += dy in eval mode), with the mask of
+ *  the last forward; dy must have its input's shape. dx NULL: nothing to do. */
 ATTN_API attn_status attn_dropout_backward(attn_layer *layer, const attn_tensor *dy, attn_tensor *dx);
 
 /* ---- Multi-head self-attention (BERT): Q/K/V projections, scaled dot
@@ -92,18 +104,26 @@ ATTN_API attn_status attn_dropout_backward(attn_layer *layer, const attn_tensor 
 
 ATTN_API attn_status attn_attention_create(attn_ctx *ctx, int64_t hidden, int32_t heads, float dropout_p,
                                            attn_layer **out);
-/** x [N, H] -> y [N, H].
- *  seq_offsets: int32 [B+1], rows seq_offsets[b] .. seq_offsets[b+1]-1 form
- *  sequence b (offsets non-decreasing, last = N); tokens attend only within
- *  their sequence.
- *  key_mask: int32 [N] (1 = may be attended to, 0 = padding) or NULL for all
- *  ones. Masked keys get exactly zero probability; a row whose sequence has
- *  no unmasked key attends uniformly to all of its sequence (as Hugging
- *  Face's additive finfo.min mask does), never NaN. Passing only real tokens
- *  (packed, key_mask NULL) skips the work on padding entirely. */
+/** x [N, H] -> y [N, H]; hidden % heads must be 0 (head size H / heads).
+ *  seq_offsets: int32 or int64 [B+1], rows seq_offsets[b] .. seq_offsets[b+1]-1
+ *  form sequence b (offsets start at 0, are non-decreasing and end at N,
+ *  else ATTN_ERR_RANGE naming the position; empty sequences are allowed);
+ *  tokens attend only within their sequence. NULL: x [B, T, H] holds B
+ *  sequences of T rows, x [N, H] one sequence.
+ *  key_mask: int32 or int64 with N entries of 0 or 1 (1 = may be attended
+ *  to, 0 = padding; any shape, e.g. [B, T]) or NULL for all ones. Masked
+ *  keys get exactly zero probability; a row whose sequence has no unmasked
+ *  key attends uniformly to all of its sequence (as Hugging Face's additive
+ *  finfo.min mask does), never NaN. Passing only real tokens (packed,
+ *  key_mask NULL) skips the work on padding entirely.
+ *  In training mode dropout (dropout_p) applies to the probabilities. */
 ATTN_API attn_status attn_attention_forward(attn_layer *layer, const attn_tensor *x,
                                             const attn_tensor *seq_offsets, const attn_tensor *key_mask,
                                             attn_tensor *y);
+/** Gradients as autograd gives them for Hugging Face's additive mask; in
+ *  a sequence with no unmasked key that includes the (uniform) softmax's
+ *  gradient flowing into its queries and keys, although the output does not
+ *  depend on them. */
 ATTN_API attn_status attn_attention_backward(attn_layer *layer, const attn_tensor *x, const attn_tensor *dy,
                                              attn_tensor *dx);
 
@@ -112,7 +132,8 @@ ATTN_API attn_status attn_attention_backward(attn_layer *layer, const attn_tenso
 
 ATTN_API attn_status attn_ffn_create(attn_ctx *ctx, int64_t hidden, int64_t inner, attn_activation act,
                                      attn_layer **out);
-/** x [N, H] -> y [N, H]; keeps the pre-activation [N, I] for backward. */
+/** x [N, H] -> y [N, H]; keeps the pre-activation and activation [N, I]
+ *  for backward. act: any attn_activation (GELU exact is BERT's "gelu"). */
 ATTN_API attn_status attn_ffn_forward(attn_layer *layer, const attn_tensor *x, attn_tensor *y);
 ATTN_API attn_status attn_ffn_backward(attn_layer *layer, const attn_tensor *x, const attn_tensor *dy,
                                        attn_tensor *dx);
