@@ -455,7 +455,8 @@ attn_status attn_safetensors_open(attn_ctx *ctx, const char *path, attn_safetens
     attn_status s = ATTN_OK;
     char eb[128];
     struct stat sb;
-    st->fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO must be refused below, not block the open */
+    st->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (st->fd < 0) s = attn__fail(ctx, ATTN_ERR_IO, "%s: cannot open: %s", path, attn__errno_str(errno, eb, sizeof eb));
     else if (fstat(st->fd, &sb) != 0)
         s = attn__fail(ctx, ATTN_ERR_IO, "%s: cannot stat: %s", path, attn__errno_str(errno, eb, sizeof eb));

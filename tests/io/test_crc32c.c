@@ -1,6 +1,7 @@
 /* CRC-32C: published check values (the "123456789" check and the iSCSI
- * vectors of RFC 3720, B.4), chaining, and the CPU-instruction path agreeing
- * with the table path at every length and alignment. */
+ * vectors of RFC 3720, B.4), chaining, and the CPU-instruction path (with
+ * its interleaved streams) agreeing with the table path at every length and
+ * alignment. */
 #include <string.h>
 
 #include "io/crc32c.h"
@@ -36,7 +37,7 @@ END_TEST
 
 START_TEST(hardware_and_table_paths_agree)
 {
-    static unsigned char buf[4096 + 16];
+    static unsigned char buf[100000 + 16];
     uint64_t x = 88172645463325252ULL;
     for (size_t i = 0; i < sizeof buf; i++) {
         x ^= x << 13, x ^= x >> 7, x ^= x << 17;
@@ -47,11 +48,20 @@ START_TEST(hardware_and_table_paths_agree)
             ck_assert_uint_eq(attn__crc32c(0, buf + off, n), attn__crc32c_portable(0, buf + off, n));
             ck_assert_uint_eq(attn__crc32c(0x12345678u, buf + off, n), attn__crc32c_portable(0x12345678u, buf + off, n));
         }
-    ck_assert_uint_eq(attn__crc32c(0, buf, 4096), attn__crc32c_portable(0, buf, 4096));
+    /* around the three-block rounds of the interleaved path (3 x 8192 bytes) */
+    static const size_t long_lengths[] = {24575, 24576, 24577, 24583, 49151, 49152, 49160, 73728, 100000};
+    for (size_t i = 0; i < sizeof long_lengths / sizeof long_lengths[0]; i++)
+        for (size_t off = 0; off < 16; off += 5) {
+            size_t n = long_lengths[i] - (long_lengths[i] == 100000 ? off : 0);
+            ck_assert_uint_eq(attn__crc32c(0, buf + off, n), attn__crc32c_portable(0, buf + off, n));
+            ck_assert_uint_eq(attn__crc32c(0xdeadbeefu, buf + off, n), attn__crc32c_portable(0xdeadbeefu, buf + off, n));
+        }
+    /* chaining across a round boundary */
+    ck_assert_uint_eq(attn__crc32c(attn__crc32c(0, buf, 30000), buf + 30000, 70000), attn__crc32c_portable(0, buf, 100000));
     /* a single flipped bit changes the value */
-    uint32_t before = attn__crc32c(0, buf, 4096);
-    buf[1234] ^= 0x10;
-    ck_assert_uint_ne(attn__crc32c(0, buf, 4096), before);
+    uint32_t before = attn__crc32c(0, buf, 100000);
+    buf[51234] ^= 0x10;
+    ck_assert_uint_ne(attn__crc32c(0, buf, 100000), before);
     ck_assert_int_ge(attn__crc32c_hardware(), 0);
 }
 END_TEST

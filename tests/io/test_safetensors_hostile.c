@@ -3,6 +3,7 @@
  * header. Each must give a clean status, a message naming the file and the
  * tensor, and leave nothing allocated. */
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "st_fixture.h"
@@ -390,6 +391,12 @@ START_TEST(missing_files_directories_and_devices_are_io_errors)
     ck_assert_str_eq(attn_ctx_last_error(ctx), want);
     ATTN_ASSERT_FAILS(ctx, ATTN_ERR_IO, attn_safetensors_open(ctx, "/dev/null", &st));
     ck_assert_str_eq(attn_ctx_last_error(ctx), "/dev/null: is not a regular file");
+    /* a FIFO with no writer is refused instead of blocking the open */
+    snprintf(path, sizeof path, "%s/fifo", dir);
+    ck_assert_int_eq(mkfifo(path, 0600), 0);
+    ATTN_ASSERT_FAILS(ctx, ATTN_ERR_IO, attn_safetensors_open(ctx, path, &st));
+    ck_assert_ptr_nonnull(strstr(attn_ctx_last_error(ctx), "is not a regular file"));
+    remove(path);
     ck_assert_int_eq(st_bytes_in_use(ctx), 0);
     remove(dir);
     attn_ctx_destroy(ctx);
