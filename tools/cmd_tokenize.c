@@ -11,12 +11,15 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: attn tokenize --vocab VOCAB.txt [--cased] [--pair]\n"
+    fprintf(f, "usage: attn tokenize --vocab VOCAB.txt [--cased] [--pair] [--out FILE [--max-len N]]\n"
                "  Reads UTF-8 lines from stdin and writes one JSON object per line:\n"
                "  {\"tokens\": [...], \"input_ids\": [...], \"token_type_ids\": [...]}\n"
                "  --vocab FILE  WordPiece vocab, one token per line (id = line number)\n"
                "  --cased       keep case and accents (default: lowercase and strip accents)\n"
-               "  --pair        each line is TEXT<TAB>PAIR, encoded as [CLS] TEXT [SEP] PAIR [SEP]\n");
+               "  --pair        each line is TEXT<TAB>PAIR, encoded as [CLS] TEXT [SEP] PAIR [SEP]\n"
+               "  --out FILE    instead of JSON lines, write one padded batch as safetensors: int64\n"
+               "                input_ids, token_type_ids, attention_mask [B, T] (the input of attn forward)\n"
+               "  --max-len N   with --out: truncate each sequence to N ids (0 = no limit)\n");
 }
 
 /* A JSON string: quotes, backslashes and control characters escaped,
@@ -66,11 +69,21 @@ static attn_status encode(attn_tokenizer *tok, const char *text, const char *pai
 
 int attn_cmd_tokenize(int argc, char **argv)
 {
-    const char *vocab = NULL;
+    const char *vocab = NULL, *out = NULL;
     int cased = 0, pair = 0;
+    long max_len = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--vocab") == 0 && i + 1 < argc) {
             vocab = argv[++i];
+        } else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
+            out = argv[++i];
+        } else if (strcmp(argv[i], "--max-len") == 0 && i + 1 < argc) {
+            char *end;
+            max_len = strtol(argv[++i], &end, 10);
+            if (*end || max_len < 0) {
+                fprintf(stderr, "attn tokenize: --max-len expects a non-negative integer\n");
+                return 2;
+            }
         } else if (strcmp(argv[i], "--cased") == 0) {
             cased = 1;
         } else if (strcmp(argv[i], "--pair") == 0) {
@@ -100,6 +113,12 @@ int attn_cmd_tokenize(int argc, char **argv)
         return 1;
     }
 
+    if (out) {
+        int rc = attn_cmd_tokenize_to_file(ctx, tok, pair, (int32_t)max_len, out);
+        attn_tokenizer_destroy(tok);
+        attn_ctx_destroy(ctx);
+        return rc;
+    }
     int rc = 0;
     buffers b = {malloc(256 * sizeof(int32_t)), malloc(256 * sizeof(int32_t)), 256};
     char *line = NULL;

@@ -8,6 +8,8 @@
 
 int attn_cmd_info(int argc, char **argv);
 int attn_cmd_tokenize(int argc, char **argv);
+/* attn tokenize --out: stdin lines to one padded int64 batch in safetensors. */
+int attn_cmd_tokenize_to_file(attn_ctx *ctx, attn_tokenizer *tok, int pair, int32_t max_len, const char *path);
 int attn_cmd_forward(int argc, char **argv);
 int attn_cmd_train_step(int argc, char **argv);
 int attn_cmd_train(int argc, char **argv);

@@ -61,6 +61,24 @@ with tempfile.TemporaryDirectory() as tmp:
     if n_grads != 82:
         failures.append(f"compared {n_grads} gradient/parameter tensors, expected 82")
 
+    # tokenize --out writes the padded int64 batch that forward reads; ids equal the JSON mode's
+    vocab = os.environ.get("ATTN_SHARED_DATA", "../shared/data") + "/bert-base-uncased/vocab.txt"
+    texts = "This is a sample sentence for text classification.\nHello, world!\n"
+    js = subprocess.run([attn, "tokenize", "--vocab", vocab], input=texts, capture_output=True, text=True, check=True)
+    rows = [__import__("json").loads(x)["input_ids"] for x in js.stdout.splitlines()]
+    subprocess.run([attn, "tokenize", "--vocab", vocab, "--out", tmp + "/batch.safetensors"], input=texts, text=True,
+                   check=True)
+    batch = safetensors_np.load(tmp + "/batch.safetensors")
+    T = max(map(len, rows))
+    want_ids = np.array([r + [0] * (T - len(r)) for r in rows], dtype=np.int64)
+    want_mask = np.array([[1] * len(r) + [0] * (T - len(r)) for r in rows], dtype=np.int64)
+    if not (np.array_equal(batch["input_ids"], want_ids) and np.array_equal(batch["attention_mask"], want_mask)):
+        failures.append(f"tokenize --out batch differs: {batch['input_ids']} vs {want_ids}")
+    subprocess.run([attn, "forward", "--model", model, "--config", config, "--inputs", tmp + "/batch.safetensors",
+                    "--out", out], check=True)
+    if safetensors_np.load(out)["logits"].shape != (2, 3):
+        failures.append("forward on a tokenized batch: wrong logits shape")
+
     # errors: one line on stderr, non-zero exit
     for args in (["forward", "--model", tmp + "/missing.safetensors", "--config", config, "--inputs", expected_path,
                   "--out", out],
