@@ -58,7 +58,25 @@ attn_status attn_tensor_copy(attn_tensor *dst, const attn_tensor *src)
 attn_status attn_tensor_fill(attn_tensor *t, double value)
 {
     if (!t) return ATTN_ERR_INVALID_ARG;
-    if (attn_tensor_numel(t) == 0) return attn__ok(t->ctx);
+    int64_t n = attn_tensor_numel(t);
+    if (n == 0) return attn__ok(t->ctx);
+    if (attn_tensor_is_contiguous(t)) {
+        /* zeroing gradients is on every training step: keep it at memset speed */
+        void *p = attn_tensor_data(t);
+        if (value == 0.0) {
+            memset(p, 0, (size_t)n * attn_dtype_size(t->dtype));
+        } else if (t->dtype == ATTN_F32) {
+            float v = (float)value, *f = p;
+            for (int64_t i = 0; i < n; i++) f[i] = v;
+        } else if (t->dtype == ATTN_I32) {
+            int32_t v = (int32_t)value, *q = p;
+            for (int64_t i = 0; i < n; i++) q[i] = v;
+        } else {
+            int64_t v = (int64_t)value, *q = p;
+            for (int64_t i = 0; i < n; i++) q[i] = v;
+        }
+        return attn__ok(t->ctx);
+    }
     int64_t idx[ATTN_MAX_RANK] = {0};
     do {
         int64_t o = attn__offset_of(t, idx);
