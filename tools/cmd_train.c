@@ -22,7 +22,7 @@
 #define MAX_EPOCHS 1000
 
 typedef struct train_opts {
-    const char *data, *tsv, *categories, *vocab, *out, *init, *init_config, *dump_tokens;
+    const char *data, *tsv, *categories, *vocab, *out, *init, *init_config, *dump_tokens, *pooling;
     long layers, hidden, heads, ffn, max_len, batch, epochs, patience, seed, threads, memory_mb, stop_after;
     double lr, warmup, weight_decay, clip, dropout;
     int strip_attribution, quiet, resume;
@@ -208,6 +208,7 @@ static int parse_opts(int argc, char **argv, train_opts *o)
         {"--dump-tokens", "FILE", "write split, label and token ids of every text as TSV and exit", NULL, 0},
         {"--quiet", NULL, "no progress bar", NULL, 0},
         {"--stop-after", "N", "end this run after N epochs (continue later with --resume)", "0", 0},
+        {"--pooling", "cls-dense|cls|mean", "sentence vector: BERT pooler, [CLS] as is, or mean of the tokens", "cls-dense", 0},
     };
     int n = sizeof opts / sizeof opts[0];
     int rc = cli_parse(cmd, "[--out DIR] [--tsv FILE] [options]", argc, argv, opts, n);
@@ -233,6 +234,11 @@ static int parse_opts(int argc, char **argv, train_opts *o)
     o->dump_tokens = opts[25].value;
     o->quiet = opts[26].present;
     if (!cli_long(cmd, &opts[27], &o->stop_after)) return 2;
+    o->pooling = opts[28].value;
+    if (strcmp(o->pooling, "cls-dense") && strcmp(o->pooling, "cls") && strcmp(o->pooling, "mean")) {
+        fprintf(stderr, "attn %s: --pooling must be cls-dense, cls or mean\n", cmd);
+        return 2;
+    }
     if (o->batch < 1 || o->epochs < 1 || o->epochs > MAX_EPOCHS || o->max_len < 8 || o->patience < 1) {
         fprintf(stderr, "attn %s: --batch, --epochs (<= %d), --max-len (>= 8) and --patience must be positive\n", cmd,
                 MAX_EPOCHS);
@@ -263,6 +269,9 @@ static int build_model(attn_ctx *ctx, const train_opts *o, int32_t num_labels, i
         cfg.intermediate_size = (int32_t)o->ffn;
         cfg.max_position_embeddings = o->max_len > 512 ? (int32_t)o->max_len : 512;
         cfg.hidden_dropout = cfg.attention_dropout = (float)o->dropout;
+        cfg.pooling = strcmp(o->pooling, "mean") == 0 ? ATTN_POOL_MEAN
+                      : strcmp(o->pooling, "cls") == 0 ? ATTN_POOL_CLS
+                                                         : ATTN_POOL_CLS_DENSE;
     }
     cfg.num_labels = num_labels;
     cfg.problem_type = ATTN_PROBLEM_SINGLE_LABEL;
