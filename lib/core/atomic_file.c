@@ -9,6 +9,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Thread-safe strerror (GNU strerror_r returns the message it chose). */
+static const char *error_text(int err, char *buf, size_t n)
+{
+    return strerror_r(err, buf, n);
+}
+
 struct attn__atomic_file {
     attn_ctx *ctx;
     int fd;
@@ -33,7 +39,8 @@ attn_status attn__atomic_open(attn_ctx *ctx, const char *path, attn__atomic_file
     snprintf(f->tmp, n + 16, "%s.tmp.XXXXXX", path);
     f->fd = mkstemp(f->tmp);
     if (f->fd < 0) {
-        attn_status st = attn__fail(ctx, ATTN_ERR_IO, "%s: cannot create a temporary file: %s", path, strerror(errno));
+        char e[128];
+        attn_status st = attn__fail(ctx, ATTN_ERR_IO, "%s: cannot create a temporary file: %s", path, error_text(errno, e, sizeof e));
         f->tmp[0] = '\0';
         attn__atomic_abort(f);
         return st;
@@ -51,7 +58,8 @@ attn_status attn__atomic_write(attn__atomic_file *f, const void *data, size_t le
         ssize_t w = write(f->fd, p, len);
         if (w < 0 && errno == EINTR) continue;
         if (w <= 0) {
-            f->status = attn__fail(f->ctx, ATTN_ERR_IO, "%s: write failed: %s", f->path, w < 0 ? strerror(errno) : "no progress");
+            char e[128];
+            f->status = attn__fail(f->ctx, ATTN_ERR_IO, "%s: write failed: %s", f->path, w < 0 ? error_text(errno, e, sizeof e) : "no progress");
             return f->status;
         }
         p += w;
@@ -60,7 +68,8 @@ attn_status attn__atomic_write(attn__atomic_file *f, const void *data, size_t le
     return ATTN_OK;
 }
 
-static void sync_directory(const char *path)
+/* fsync of the directory makes the rename itself durable. */
+static int sync_directory(const char *path)
 {
     char dir[4096];
     snprintf(dir, sizeof dir, "%s", path);
@@ -69,25 +78,28 @@ static void sync_directory(const char *path)
     else if (slash) *slash = '\0';
     else snprintf(dir, sizeof dir, ".");
     int fd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
+    if (fd < 0) return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
 }
 
 attn_status attn__atomic_commit(attn__atomic_file *f)
 {
     attn_status st = f->status;
+    char e[128];
     if (st == ATTN_OK && fsync(f->fd) != 0)
-        st = attn__fail(f->ctx, ATTN_ERR_IO, "%s: fsync failed: %s", f->path, strerror(errno));
+        st = attn__fail(f->ctx, ATTN_ERR_IO, "%s: fsync failed: %s", f->path, error_text(errno, e, sizeof e));
     if (close(f->fd) != 0 && st == ATTN_OK)
-        st = attn__fail(f->ctx, ATTN_ERR_IO, "%s: close failed: %s", f->path, strerror(errno));
+        st = attn__fail(f->ctx, ATTN_ERR_IO, "%s: close failed: %s", f->path, error_text(errno, e, sizeof e));
     f->fd = -1;
     if (st == ATTN_OK && rename(f->tmp, f->path) != 0)
-        st = attn__fail(f->ctx, ATTN_ERR_IO, "%s: cannot rename the temporary file into place: %s", f->path, strerror(errno));
+        st = attn__fail(f->ctx, ATTN_ERR_IO, "%s: cannot rename the temporary file into place: %s", f->path, error_text(errno, e, sizeof e));
     if (st == ATTN_OK) {
-        sync_directory(f->path);
-        f->tmp[0] = '\0'; /* nothing left to remove */
+        f->tmp[0] = '\0'; /* renamed: nothing left to remove */
+        if (sync_directory(f->path) != 0)
+            st = attn__fail(f->ctx, ATTN_ERR_IO, "%s: written, but syncing its directory failed (%s): the new file may not survive a crash",
+                            f->path, error_text(errno, e, sizeof e));
     }
     attn__atomic_abort(f);
     return st;
