@@ -50,8 +50,9 @@ if [ ! -f "$build/build.ninja" ]; then
     CC=clang meson setup "$build" --buildtype=debugoptimized -Dfuzz=true \
         -Db_sanitize=address,undefined -Db_lundef=false \
         -Dc_args="-fsanitize=fuzzer-no-link -fno-sanitize-recover=all" \
-        -Dexamples=false -Dbench=false -Dtools=false -Ddocs=disabled >"$build.setup.log" 2>&1 ||
-        { cat "$build.setup.log" >&2; echo "fuzz: meson setup failed" >&2; exit 1; }
+        -Dexamples=false -Dbench=false -Dtools=false -Ddocs=disabled >"$build-setup.tmp.log" 2>&1 ||
+        { cat "$build-setup.tmp.log" >&2; rm -f "$build-setup.tmp.log"; echo "fuzz: meson setup failed" >&2; exit 1; }
+    rm -f "$build-setup.tmp.log"
 fi
 exes=()
 for t in "${targets[@]}"; do exes+=("tests/fuzz/fuzz_$t"); done

@@ -39,8 +39,10 @@ setup_dir() { # dir, CC, meson args...
     local dir=$1 cc=$2
     shift 2
     [ -f "$dir/build.ninja" ] && return 0
-    CC=$cc meson setup "$dir" "${common_opts[@]}" "$@" >"$dir.setup.log" 2>&1 ||
-        { cat "$dir.setup.log" >&2; return 1; }
+    local log
+    log=$(mktemp)
+    CC=$cc meson setup "$dir" "${common_opts[@]}" "$@" >"$log" 2>&1 || { cat "$log" >&2; rm -f "$log"; return 1; }
+    rm -f "$log"
 }
 
 # The build targets (programs, relative to the build directory) that the
