@@ -16,7 +16,8 @@ The rules are those of include/attn/data.h; in short:
             followed only by blank or indented lines, with text before it
   dedup     on the whitespace-normalised text: a text under several labels
             is dropped everywhere, repeats under one label keep the first
-  split     FNV-1a-64(normalised text) % 10: 0-7 train, 8 validation, 9 test
+  split     FNV-1a-64(normalised text, attribution included) % 10: 0-7 train,
+            8 validation, 9 test
   labels    numbered by sorted name; examples by label, then file order
 
 Run it to print the data set's summary, or with --dump FILE to write
@@ -139,7 +140,8 @@ def attribution_line(lines):
 
 
 def clean(raw, strip_attribution, raw_text, stats):
-    """Cleaned text of one entry's bytes, or "" if nothing is left."""
+    """(cleaned text or "" if nothing is left, split): the split is taken
+    before the attribution is stripped, so stripping never moves an entry."""
     text, latin1 = decode_with_latin1_fallback(raw)
     stats["latin1_bytes"] += latin1
     if raw_text:
@@ -150,13 +152,14 @@ def clean(raw, strip_attribution, raw_text, stats):
         stats["mojibake"] += n
         text, n = remove_controls(text)
         stats["control_chars"] += n
+    whole = text
     lines = text.split("\n")
     k = attribution_line(lines)
     if k is not None:
         stats["attributions"] += 1
         if strip_attribution:
             text = "\n".join(lines[:k])
-    return text.strip(WHITESPACE)
+    return text.strip(WHITESPACE), split_of(whole)
 
 
 def read_entries(data, path="<data>"):
@@ -198,19 +201,19 @@ def load_fortunes(directory=DEFAULT_DIR, categories=None, strip_attribution=Fals
     if len(set(names)) != len(names):
         raise ValueError("a category is listed twice")
     stats = dict.fromkeys(STATS, 0)
-    records = []  # (text, label)
+    records = []  # (text, label, split)
     for label, name in enumerate(names):
         with open(os.path.join(directory, name), "rb") as f:
             data = f.read()
         for raw in read_entries(data, name):
-            text = clean(raw, strip_attribution, raw_text, stats)
+            text, split = clean(raw, strip_attribution, raw_text, stats)
             if not text:
                 stats["empty_dropped"] += 1
                 continue
-            records.append((text, label))
+            records.append((text, label, split))
     stats["records"] = len(records)
     by_key = {}
-    for i, (text, label) in enumerate(records):
+    for i, (text, _, _) in enumerate(records):
         by_key.setdefault(normalize(text), []).append(i)
     keep = set()
     for members in by_key.values():
@@ -220,11 +223,11 @@ def load_fortunes(directory=DEFAULT_DIR, categories=None, strip_attribution=Fals
             keep.add(members[0])
             stats["duplicates_dropped"] += len(members) - 1
     texts, labels, splits = [], [], []
-    for i, (text, label) in enumerate(records):
+    for i, (text, label, split) in enumerate(records):
         if i in keep:
             texts.append(text)
             labels.append(label)
-            splits.append(split_of(text))
+            splits.append(split)
     return Dataset(texts, labels, splits, names, stats)
 
 

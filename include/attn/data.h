@@ -31,11 +31,14 @@
  *     that whitespace replaced by one space): a text found under two or more
  *     labels is dropped with all its copies; a text repeated under one label
  *     keeps its first copy. Both are counted (attn_dataset_stat_get).
- *  6. Split: bucket = FNV-1a-64(normalised text) mod 10 (attn_dataset_hash);
- *     0-7 train, 8 validation, 9 test. A text's split depends on nothing
- *     else (not on the other examples, the order or the options), so equal
- *     texts always land in the same split and a data set can grow without
- *     moving old examples between splits.
+ *  6. Split: bucket = FNV-1a-64(normalised text) mod 10 (attn_dataset_hash)
+ *     of the text after step 2 with its attribution (stripping it does not
+ *     move an example to another split); 0-7 train, 8 validation, 9 test.
+ *     A text's split depends on nothing else (not on the other examples or
+ *     their order), so a data set can grow without moving old examples,
+ *     and the de-duplication (on the final text) leaves no text in two
+ *     splits. raw_text changes the text that is hashed where cleaning
+ *     would have changed it.
  *  Labels are numbered in byte order of their names (strcmp), not in order
  *  of appearance, so the numbering does not depend on the file order.
  *  Examples keep the order of the input: by label, then file order for
@@ -153,7 +156,8 @@ ATTN_API int64_t attn_dataset_count(const attn_dataset *ds, int32_t split, int32
  *  1099511628211) over the bytes of the text with leading and trailing
  *  whitespace removed and every inner run of whitespace (space, TAB, LF,
  *  CR, VT, FF) replaced by one space. The split is hash % 10 (see
- *  attn_split). text may be NULL when len is 0. */
+ *  attn_split) of attn_dataset_text, or of the text with its attribution
+ *  when strip_attribution removed one. text may be NULL when len is 0. */
 ATTN_API uint64_t attn_dataset_hash(const char *text, size_t len);
 
 /** Counters of a load, over every record read. */

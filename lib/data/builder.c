@@ -76,7 +76,8 @@ void attn__builder_free(attn__dataset_builder *b)
     attn__free(ctx, b->pool);
     attn__free(ctx, b->offset);
     attn__free(ctx, b->label);
-    attn__free(ctx, b->hash);
+    attn__free(ctx, b->key_hash);
+    attn__free(ctx, b->split_hash);
     attn__free(ctx, b->scratch);
     memset(b, 0, sizeof *b);
 }
@@ -160,6 +161,9 @@ attn_status attn__builder_add(attn__dataset_builder *b, int32_t label, const cha
         n = attn__controls_remove(s, n, &b->stats[ATTN_DATASET_STAT_CONTROL_CHARS]);
     }
     size_t attribution = attn__attribution_start(s, n);
+    /* the split is decided on the text with its attribution, so stripping
+     * it does not move examples between splits */
+    uint64_t split_hash = attn_dataset_hash(s, n);
     if (attribution < n) {
         b->stats[ATTN_DATASET_STAT_ATTRIBUTIONS]++;
         if (b->opts.strip_attribution) n = attribution;
@@ -173,10 +177,11 @@ attn_status attn__builder_add(attn__dataset_builder *b, int32_t label, const cha
     }
     size_t m = n - start;
     size_t cap = (size_t)b->cap;
-    size_t cap2 = cap, cap3 = cap, pool_cap = b->pool_cap;
+    size_t cap2 = cap, cap3 = cap, cap4 = cap, pool_cap = b->pool_cap;
     ATTN_CHECK(grow(ctx, (void **)&b->offset, sizeof(size_t), (size_t)b->n, &cap, (size_t)b->n + 1));
     ATTN_CHECK(grow(ctx, (void **)&b->label, sizeof(int32_t), (size_t)b->n, &cap2, (size_t)b->n + 1));
-    ATTN_CHECK(grow(ctx, (void **)&b->hash, sizeof(uint64_t), (size_t)b->n, &cap3, (size_t)b->n + 1));
+    ATTN_CHECK(grow(ctx, (void **)&b->key_hash, sizeof(uint64_t), (size_t)b->n, &cap3, (size_t)b->n + 1));
+    ATTN_CHECK(grow(ctx, (void **)&b->split_hash, sizeof(uint64_t), (size_t)b->n, &cap4, (size_t)b->n + 1));
     b->cap = (int64_t)cap;
     ATTN_CHECK(grow(ctx, (void **)&b->pool, 1, b->pool_len, &pool_cap, b->pool_len + m + 1));
     b->pool_cap = pool_cap;
@@ -184,7 +189,8 @@ attn_status attn__builder_add(attn__dataset_builder *b, int32_t label, const cha
     b->pool[b->pool_len + m] = '\0';
     b->offset[b->n] = b->pool_len;
     b->label[b->n] = label;
-    b->hash[b->n] = attn_dataset_hash(s + start, m);
+    b->key_hash[b->n] = attn_dataset_hash(s + start, m);
+    b->split_hash[b->n] = split_hash;
     b->pool_len += m + 1;
     b->n++;
     b->stats[ATTN_DATASET_STAT_RECORDS]++;
@@ -213,7 +219,7 @@ static attn_status find_duplicates(attn__dataset_builder *b, int64_t *rep, uint8
     for (int64_t r = 0; r < b->n; r++) {
         const char *text = b->pool + b->offset[r];
         size_t len = strlen(text);
-        size_t i = (size_t)(b->hash[r] ^ (b->hash[r] >> 29)) & (slots - 1);
+        size_t i = (size_t)(b->key_hash[r] ^ (b->key_hash[r] >> 29)) & (slots - 1);
         rep[r] = r;
         conflict[r] = 0;
         for (;; i = (i + 1) & (slots - 1)) {
@@ -223,7 +229,7 @@ static attn_status find_duplicates(attn__dataset_builder *b, int64_t *rep, uint8
                 break;
             }
             const char *other = b->pool + b->offset[j];
-            if (b->hash[j] == b->hash[r] && attn__normalized_equal(other, strlen(other), text, len)) {
+            if (b->key_hash[j] == b->key_hash[r] && attn__normalized_equal(other, strlen(other), text, len)) {
                 rep[r] = j;
                 if (b->label[j] != b->label[r]) conflict[j] = 1;
                 break;
@@ -288,7 +294,7 @@ attn_status attn__builder_finish(attn__dataset_builder *b, const char *fn, const
         const char *text = b->pool + b->offset[r];
         size_t len = strlen(text) + 1;
         memcpy(ds->pool + at, text, len);
-        uint64_t bucket = b->hash[r] % 10;
+        uint64_t bucket = b->split_hash[r] % 10;
         int32_t split = bucket < 8 ? ATTN_SPLIT_TRAIN : bucket == 8 ? ATTN_SPLIT_VALIDATION : ATTN_SPLIT_TEST;
         int32_t label = new_id[b->label[r]];
         ds->offset[ds->n] = at;

@@ -80,7 +80,8 @@ typedef struct attn__dataset_builder {
     size_t pool_len, pool_cap;
     size_t *offset;
     int32_t *label;
-    uint64_t *hash;
+    uint64_t *key_hash;    /* split hash of the final text: the de-duplication key */
+    uint64_t *split_hash;  /* split hash of the text before attribution stripping */
     int64_t n, cap;
     char *scratch;
     size_t scratch_cap;

@@ -95,7 +95,8 @@ def main():
         if abs(split_sizes[s] - share * len(rows)) > 0.03 * len(rows):
             print("split %d has %d of %d examples" % (s, split_sizes[s], len(rows)), file=sys.stderr)
             failed = True
-    print("entries %s; examples %d; splits %s; per label %s" % (raw, len(rows), split_sizes, per_label))
+    # "# " keeps the line a comment in the calling test's TAP output
+    print("# entries %s; examples %d; splits %s; per label %s" % (raw, len(rows), split_sizes, per_label))
     return 1 if failed else 0
 
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "case_file.h"
 #include "test_common.h"
 
 static const char *const task[] = {"computers", "politics", "science", "songs-poems"};
@@ -103,6 +104,34 @@ START_TEST(split_and_order_do_not_depend_on_the_category_order_or_the_run)
 }
 END_TEST
 
+START_TEST(stripping_attributions_keeps_every_example_in_its_split)
+{
+    require_fortunes();
+    attn_ctx *ctx = attn_test_ctx();
+    attn_dataset *kept = load_task(ctx, 0, NULL), *stripped = load_task(ctx, 1, NULL);
+    /* on this task stripping makes no new duplicates, so the examples pair up */
+    ck_assert_int_eq(attn_dataset_size(kept), attn_dataset_size(stripped));
+    int64_t shorter = 0;
+    for (int64_t i = 0; i < attn_dataset_size(kept); i++) {
+        const char *a = attn_dataset_text(kept, i), *b = attn_dataset_text(stripped, i);
+        ck_assert_int_eq(strncmp(a, b, strlen(b)), 0);
+        shorter += strlen(b) < strlen(a);
+        ck_assert_int_eq(attn_dataset_split(kept, i), attn_dataset_split(stripped, i));
+    }
+    /* the counter also covers the records dropped as duplicates */
+    int64_t counted = attn_dataset_stat_get(stripped, ATTN_DATASET_STAT_ATTRIBUTIONS);
+    int64_t dropped = attn_dataset_stat_get(stripped, ATTN_DATASET_STAT_CROSS_LABEL_DROPPED) +
+                      attn_dataset_stat_get(stripped, ATTN_DATASET_STAT_DUPLICATES_DROPPED);
+    ck_assert_int_gt(shorter, 1000);
+    ck_assert_int_le(shorter, counted);
+    ck_assert_int_ge(shorter, counted - dropped);
+    for (int s = 0; s < 3; s++) ck_assert_int_eq(attn_dataset_count(kept, s, -1), attn_dataset_count(stripped, s, -1));
+    attn_dataset_destroy(kept);
+    attn_dataset_destroy(stripped);
+    attn_ctx_destroy(ctx);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("data_fortunes");
@@ -110,6 +139,7 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, default_task_matches_the_python_reference_example_by_example);
     tcase_add_test(tc, split_and_order_do_not_depend_on_the_category_order_or_the_run);
+    tcase_add_test(tc, stripping_attributions_keeps_every_example_in_its_split);
     suite_add_tcase(s, tc);
     return attn_test_run(s);
 }

@@ -2,7 +2,8 @@
  * loaded both as a TSV file and as a fortunes file, and every data set that
  * loads must satisfy the loader's promises: non-empty, valid UTF-8 texts
  * without NUL, trimmed, cleaned of control characters (unless raw_text),
- * labels and splits in range, the split equal to the hash's bucket, and
+ * labels and splits in range, the split equal to the hash's bucket (without
+ * strip_attribution), and
  * counters that add up. Any status is fine; crashes, leaks, sanitizer
  * reports and broken promises are not.
  *
@@ -30,7 +31,7 @@ static int is_space(unsigned char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
-static void check_dataset(const attn_dataset *ds, int raw_text)
+static void check_dataset(const attn_dataset *ds, int raw_text, int stripped)
 {
     int64_t n = attn_dataset_size(ds);
     int32_t labels = attn_dataset_num_labels(ds);
@@ -51,7 +52,9 @@ static void check_dataset(const attn_dataset *ds, int raw_text)
         int32_t label = attn_dataset_label(ds, i), split = attn_dataset_split(ds, i);
         check(label >= 0 && label < labels);
         uint64_t bucket = attn_dataset_hash(t, len) % 10;
-        check(split == (bucket < 8 ? ATTN_SPLIT_TRAIN : bucket == 8 ? ATTN_SPLIT_VALIDATION : ATTN_SPLIT_TEST));
+        check(split >= ATTN_SPLIT_TRAIN && split <= ATTN_SPLIT_TEST);
+        if (!stripped) /* else the split is the unstripped text's */
+            check(split == (bucket < 8 ? ATTN_SPLIT_TRAIN : bucket == 8 ? ATTN_SPLIT_VALIDATION : ATTN_SPLIT_TEST));
     }
     for (int32_t l = 1; l < labels; l++)
         check(strcmp(attn_dataset_label_name(ds, l - 1), attn_dataset_label_name(ds, l)) < 0);
@@ -81,7 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     attn_status st = attn_dataset_load_tsv_buffer(ctx, (const char *)data, size, &opts, &ds);
     check((st == ATTN_OK) == (ds != NULL));
     check(st == ATTN_OK || st == ATTN_ERR_FORMAT || st == ATTN_ERR_LIMIT || st == ATTN_ERR_NOMEM);
-    if (ds) check_dataset(ds, opts.raw_text);
+    if (ds) check_dataset(ds, opts.raw_text, opts.strip_attribution);
     attn_dataset_destroy(ds);
 
     /* the same bytes as one fortunes file (any bytes are readable there) */
@@ -95,7 +98,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (st == ATTN_OK) {
         st = attn__builder_finish(&b, "fuzz", "input", &ds);
         check(st == ATTN_OK || st == ATTN_ERR_FORMAT || st == ATTN_ERR_NOMEM);
-        if (ds) check_dataset(ds, opts.raw_text);
+        if (ds) check_dataset(ds, opts.raw_text, opts.strip_attribution);
     }
     attn_dataset_destroy(ds);
     attn__builder_free(&b);
