@@ -69,7 +69,8 @@ typedef struct attn_bert_config {
  *  gelu, eps 1e-12, dropouts 0.1, init 0.02, num_labels 2, single label,
  *  BERT pooler, post-LN). Sets struct_size. */
 ATTN_API void attn_bert_config_init(attn_bert_config *cfg);
-/** Reads a Hugging Face config.json into cfg (fields it lacks keep their
+/** Reads a Hugging Face config.json into cfg (set cfg->struct_size first,
+ *  e.g. with attn_bert_config_init; fields the file lacks keep their
  *  defaults; num_labels comes from id2label or num_labels; problem_type
  *  from "problem_type" when present). ATTN_ERR_FORMAT names the bad key. */
 ATTN_API attn_status attn_bert_config_load(attn_ctx *ctx, const char *path, attn_bert_config *cfg);
@@ -190,9 +191,9 @@ typedef struct attn_train_state {
 ATTN_API attn_status attn_checkpoint_save(attn_model *model, attn_optim *opt, const attn_train_state *state,
                                           const char *path);
 /** Restores what attn_checkpoint_save wrote into a model and an optimizer
- *  built the same way, the train state into *state and the RNG into the
- *  model's context, so the run continues bit for bit. opt may be NULL
- *  (weights and state only). */
+ *  built the same way, the train state into *state (set its struct_size
+ *  first) and the RNG into the model's context, so the run continues bit
+ *  for bit. opt may be NULL (weights and state only). */
 ATTN_API attn_status attn_checkpoint_load(attn_model *model, attn_optim *opt, attn_train_state *state,
                                           const char *path);
 

@@ -31,13 +31,39 @@ void attn_bert_config_init(attn_bert_config *cfg)
     cfg->pad_token_id = 0;
 }
 
-attn_status attn_bert_config_validate(attn_ctx *ctx, const attn_bert_config *c)
+attn_status attn__accept_versioned(attn_ctx *ctx, const char *what, const void *in, size_t v1_size, void *out,
+                                   size_t out_size)
 {
-    if (!c) return attn__fail(ctx, ATTN_ERR_INVALID_ARG, "bert config is NULL");
-    if (c->struct_size < sizeof(attn_bert_config))
-        return attn__fail(ctx, ATTN_ERR_INVALID_ARG,
-                          "bert config: struct_size %u is smaller than this library's %zu (call attn_bert_config_init)",
-                          c->struct_size, sizeof(attn_bert_config));
+    if (!in) return attn__fail(ctx, ATTN_ERR_INVALID_ARG, "%s is NULL", what);
+    uint32_t size = *(const uint32_t *)in;
+    if (size < v1_size)
+        return attn__fail(ctx, ATTN_ERR_INVALID_ARG, "%s: struct_size %u is smaller than its first version's %zu", what,
+                          size, v1_size);
+    for (size_t i = out_size; i < size; i++)
+        if (((const unsigned char *)in)[i] != 0)
+            return attn__fail(ctx, ATTN_ERR_UNSUPPORTED,
+                              "%s: struct_size %u is from a newer libattn and sets fields this one (%zu bytes) lacks", what,
+                              size, out_size);
+    memcpy(out, in, size < out_size ? size : out_size);
+    *(uint32_t *)out = (uint32_t)out_size;
+    return ATTN_OK;
+}
+
+attn_status attn__bert_config_accept(attn_ctx *ctx, const attn_bert_config *in, attn_bert_config *out)
+{
+    attn_bert_config_init(out);
+    ATTN_CHECK(attn__accept_versioned(ctx, "bert config", in, ATTN__BERT_CONFIG_V1_SIZE, out, sizeof *out));
+    return attn_bert_config_validate(ctx, out);
+}
+
+attn_status attn_bert_config_validate(attn_ctx *ctx, const attn_bert_config *in)
+{
+    if (!in) return attn__fail(ctx, ATTN_ERR_INVALID_ARG, "bert config is NULL");
+    if (in->struct_size != sizeof(attn_bert_config)) {
+        attn_bert_config current;
+        return attn__bert_config_accept(ctx, in, &current);
+    }
+    const attn_bert_config *c = in;
 #define POSITIVE(f)                                                                               \
     if (c->f <= 0) return attn__fail(ctx, ATTN_ERR_INVALID_ARG, "bert config: " #f " must be positive (%d)", (int)c->f)
     POSITIVE(vocab_size);
@@ -188,12 +214,12 @@ attn_status attn_bert_create(attn_ctx *ctx, const attn_bert_config *cfg, attn_mo
 {
     if (!ctx || !out) return attn__fail(ctx, ATTN_ERR_INVALID_ARG, "attn_bert_create: NULL argument");
     *out = NULL;
-    ATTN_CHECK(attn_bert_config_validate(ctx, cfg));
+    attn_bert_config accepted;
+    ATTN_CHECK(attn__bert_config_accept(ctx, cfg, &accepted));
     attn_model *m = attn__calloc(ctx, 1, sizeof *m);
     if (!m) return ATTN_ERR_NOMEM;
     m->ctx = ctx;
-    m->cfg = *cfg;
-    m->cfg.struct_size = sizeof m->cfg;
+    m->cfg = accepted;
     m->skip_padding = 1;
     attn_status st = build(m);
     if (st == ATTN_OK) st = init_params(m);

@@ -4,6 +4,8 @@
 #ifndef ATTN_BERT_INTERNAL_H
 #define ATTN_BERT_INTERNAL_H
 
+#include <stddef.h>
+
 #include "internal.h"
 
 #define ATTN_PARAM_NAME_MAX 96
@@ -65,6 +67,18 @@ struct attn_model {
 attn_status attn__model_buffer(attn_ctx *ctx, attn_tensor **t, attn_dtype dtype, int64_t rows, int64_t cols);
 /* The last encoder output [N, H] (after the final LayerNorm in pre-LN). */
 attn_tensor *attn__model_hidden(attn_model *m);
+/* Size of the first version of each versioned struct: callers built
+ * against that header pass it, and newer fields keep their defaults. */
+#define ATTN__BERT_CONFIG_V1_SIZE (offsetof(attn_bert_config, pad_token_id) + sizeof(int32_t))
+#define ATTN__TRAIN_STATE_V1_SIZE (offsetof(attn_train_state, epochs_without_improvement) + sizeof(int64_t))
+/* Copies a caller's versioned struct of any version into the current
+ * layout: defaults first, then the caller's struct_size bytes. Fails when
+ * it is older than version 1 or newer with non-zero unknown fields. */
+attn_status attn__accept_versioned(attn_ctx *ctx, const char *what, const void *in, size_t v1_size, void *out,
+                                   size_t out_size);
+/* A caller's bert config in the current layout, validated. */
+attn_status attn__bert_config_accept(attn_ctx *ctx, const attn_bert_config *in, attn_bert_config *out);
+
 /* Adds every parameter under its HF name to a checkpoint writer. */
 attn_status attn__model_add_params(attn_model *m, attn_safetensors_writer *w);
 /* Backward from dA = d(hidden rows) through encoder and embeddings. */

@@ -32,9 +32,12 @@ static const state_field fields[] = {
 attn_status attn_checkpoint_save(attn_model *m, attn_optim *opt, const attn_train_state *state, const char *path)
 {
     if (!m || !state || !path) return attn__fail(m ? m->ctx : NULL, ATTN_ERR_INVALID_ARG, "attn_checkpoint_save: NULL argument");
-    if (state->struct_size < sizeof *state)
-        return attn__fail(m->ctx, ATTN_ERR_INVALID_ARG, "attn_checkpoint_save: state struct_size too small");
     attn_ctx *ctx = m->ctx;
+    attn_train_state current;
+    memset(&current, 0, sizeof current);
+    ATTN_CHECK(attn__accept_versioned(ctx, "attn_checkpoint_save: state", state, ATTN__TRAIN_STATE_V1_SIZE, &current,
+                                      sizeof current));
+    state = &current;
     attn_safetensors_writer *w;
     ATTN_CHECK(attn_safetensors_writer_create(ctx, &w));
     attn_status st = attn__model_add_params(m, w);
@@ -105,6 +108,8 @@ attn_status attn_checkpoint_load(attn_model *m, attn_optim *opt, attn_train_stat
 {
     if (!m || !state || !path) return attn__fail(m ? m->ctx : NULL, ATTN_ERR_INVALID_ARG, "attn_checkpoint_load: NULL argument");
     attn_ctx *ctx = m->ctx;
+    if (state->struct_size < ATTN__TRAIN_STATE_V1_SIZE)
+        return attn__fail(ctx, ATTN_ERR_INVALID_ARG, "attn_checkpoint_load: set state->struct_size = sizeof(attn_train_state)");
     attn_safetensors *st;
     ATTN_CHECK(attn_safetensors_open(ctx, path, &st));
     attn_train_state s;
@@ -128,6 +133,8 @@ attn_status attn_checkpoint_load(attn_model *m, attn_optim *opt, attn_train_stat
     if (status != ATTN_OK) return status;
     ctx->seed = seed;
     ctx->rng_counter = counter;
-    *state = s;
+    uint32_t size = state->struct_size < sizeof s ? state->struct_size : (uint32_t)sizeof s;
+    memcpy(state, &s, size); /* an older caller's struct gets the fields it has */
+    state->struct_size = size;
     return attn__ok(ctx);
 }

@@ -116,7 +116,14 @@ attn_status attn_bert_config_load(attn_ctx *ctx, const char *path, attn_bert_con
     attn_bert_config_init(&c);
     attn_status st = parse_config(ctx, doc, &c);
     attn__json_free(doc);
-    if (st == ATTN_OK) *cfg = c;
+    /* the caller's struct may be an older, shorter version: fill only what it has */
+    if (st == ATTN_OK) {
+        if (cfg->struct_size < ATTN__BERT_CONFIG_V1_SIZE)
+            return attn__fail(ctx, ATTN_ERR_INVALID_ARG, "attn_bert_config_load: set cfg->struct_size (call attn_bert_config_init)");
+        uint32_t size = cfg->struct_size < sizeof c ? cfg->struct_size : (uint32_t)sizeof c;
+        memcpy(cfg, &c, size);
+        cfg->struct_size = size;
+    }
     return st;
 }
 
@@ -152,7 +159,9 @@ static void append_float(attn__strbuf *b, const char *key, float v)
 attn_status attn_bert_config_save(attn_ctx *ctx, const attn_bert_config *cfg, const char *const *labels, const char *path)
 {
     if (!ctx || !path) return attn__fail(ctx, ATTN_ERR_INVALID_ARG, "attn_bert_config_save: NULL argument");
-    ATTN_CHECK(attn_bert_config_validate(ctx, cfg));
+    attn_bert_config accepted;
+    ATTN_CHECK(attn__bert_config_accept(ctx, cfg, &accepted));
+    cfg = &accepted;
     attn__strbuf b;
     attn__strbuf_init(&b, ctx);
     attn__strbuf_appendf(&b, "{\n  \"architectures\": [\"BertForSequenceClassification\"],\n  \"model_type\": \"bert\",\n");

@@ -117,6 +117,7 @@ attn_status attn_bert_load(attn_ctx *ctx, const char *weights_path, const char *
     if (!out) return attn__fail(ctx, ATTN_ERR_INVALID_ARG, "attn_bert_load: out is NULL");
     *out = NULL;
     attn_bert_config cfg;
+    attn_bert_config_init(&cfg);
     ATTN_CHECK(attn_bert_config_load(ctx, config_path, &cfg));
     attn_model *m;
     ATTN_CHECK(attn_bert_create(ctx, &cfg, &m));

@@ -3,6 +3,7 @@
  * finite differences, custom-loss backward, training checkpoints that
  * resume bit for bit, options and config errors. */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,6 +256,9 @@ START_TEST(checkpoint_resume_continues_bit_for_bit)
     /* a new process, in effect: fresh context, model and optimizer */
     setup_training(&c2, &m2, &o2);
     attn_train_state got;
+    memset(&got, 0, sizeof got);
+    ATTN_ASSERT_FAILS(c2, ATTN_ERR_INVALID_ARG, attn_checkpoint_load(m2, o2, &got, path)); /* struct_size unset */
+    got.struct_size = sizeof got;
     ATTN_ASSERT_OK(c2, attn_checkpoint_load(m2, o2, &got, path));
     ck_assert_int_eq(got.epoch, 1);
     ck_assert_int_eq(got.step, 1);
@@ -317,6 +321,7 @@ START_TEST(options_and_config_errors)
      * is refused naming the tensor it has no place for */
     ATTN_ASSERT_FAILS(ctx, ATTN_ERR_SHAPE, attn_model_load_weights(m, attn_test_data("hf-bert-tiny/tiny_a.safetensors"), 0));
     attn_bert_config one;
+    attn_bert_config_init(&one);
     ATTN_ASSERT_OK(ctx, attn_bert_config_load(ctx, attn_test_data("hf-bert-tiny/tiny_a.config.json"), &one));
     one.num_layers = 1;
     attn_model *shallow;
@@ -337,6 +342,7 @@ START_TEST(options_and_config_errors)
         fputs(bad[i], f);
         fclose(f);
         attn_bert_config cfg;
+        attn_bert_config_init(&cfg);
         ATTN_ASSERT_FAILS(ctx, want[i], attn_bert_config_load(ctx, path, &cfg));
         ck_assert_ptr_nonnull(strstr(attn_ctx_last_error(ctx), "config.json"));
     }
@@ -346,8 +352,23 @@ START_TEST(options_and_config_errors)
     c.classifier_dropout = 0.25f;
     ATTN_ASSERT_OK(ctx, attn_bert_config_save(ctx, &c, NULL, path));
     attn_bert_config back;
+    attn_bert_config_init(&back);
     ATTN_ASSERT_OK(ctx, attn_bert_config_load(ctx, path, &back));
     ck_assert_int_eq(memcmp(&back, &c, sizeof c), 0);
+    /* a caller built against the first version of the struct: accepted, and
+     * nothing beyond its struct_size is written */
+    struct {
+        attn_bert_config cfg;
+        unsigned char guard[16];
+    } old;
+    memset(&old, 0xab, sizeof old);
+    attn_bert_config_init(&old.cfg);
+    old.cfg.struct_size = (uint32_t)(offsetof(attn_bert_config, pad_token_id) + sizeof(int32_t));
+    ATTN_ASSERT_OK(ctx, attn_bert_config_validate(ctx, &old.cfg));
+    ATTN_ASSERT_OK(ctx, attn_bert_config_load(ctx, path, &old.cfg));
+    ck_assert_int_eq(old.guard[0], 0xab);
+    old.cfg.struct_size = 12;
+    ATTN_ASSERT_FAILS(ctx, ATTN_ERR_INVALID_ARG, attn_bert_config_validate(ctx, &old.cfg));
     char label[16];
     ATTN_ASSERT_OK(ctx, attn_bert_config_label(ctx, path, 1, label, sizeof label));
     ck_assert_str_eq(label, "LABEL_1");
