@@ -377,6 +377,86 @@ START_TEST(options_and_config_errors)
 }
 END_TEST
 
+typedef struct {
+    int64_t allocs;
+} alloc_counter;
+
+static void *counting_alloc(void *user, size_t n)
+{
+    ((alloc_counter *)user)->allocs++;
+    return malloc(n);
+}
+
+static void counting_free(void *user, void *p)
+{
+    (void)user;
+    free(p);
+}
+
+START_TEST(training_steps_do_not_allocate_in_steady_state)
+{
+    attn_ctx *ctx = attn_test_ctx();
+    alloc_counter counter = {0};
+    ATTN_ASSERT_OK(ctx, attn_ctx_set_allocator(ctx, counting_alloc, counting_free, &counter));
+    ATTN_ASSERT_OK(ctx, attn_ctx_set_int(ctx, ATTN_OPT_THREADS, 2));
+    attn_model *m;
+    attn_optim *opt;
+    attn_bert_config c = tiny_config();
+    ATTN_ASSERT_OK(ctx, attn_bert_create(ctx, &c, &m));
+    ATTN_ASSERT_OK(ctx, attn_model_set_training(m, 1));
+    attn_optim_opts o;
+    memset(&o, 0, sizeof o);
+    o.struct_size = sizeof o;
+    o.kind = ATTN_OPTIM_ADAMW;
+    o.lr = 1e-3;
+    o.beta1 = 0.9;
+    o.beta2 = 0.999;
+    o.eps = 1e-8;
+    ATTN_ASSERT_OK(ctx, attn_optim_create(ctx, &o, &opt));
+    ATTN_ASSERT_OK(ctx, attn_model_add_to_optim(m, opt, 0, 0));
+    batch b = make_batch(ctx, &c);
+    /* a second, smaller batch (fewer rows and shorter) reuses the buffers */
+    attn_tensor *ids2, *mask2, *labels2;
+    int64_t shape[2] = {2, 4}, lshape[1] = {2};
+    ATTN_ASSERT_OK(ctx, attn_tensor_create(ctx, ATTN_I32, 2, shape, &ids2));
+    ATTN_ASSERT_OK(ctx, attn_tensor_create(ctx, ATTN_I32, 2, shape, &mask2));
+    ATTN_ASSERT_OK(ctx, attn_tensor_create(ctx, ATTN_I32, 1, lshape, &labels2));
+    attn_tensor_fill(ids2, 4);
+    attn_tensor_fill(mask2, 1);
+    train_steps(ctx, m, opt, &b, 2); /* warm-up: buffers reach their size */
+    int64_t before = counter.allocs, count_before;
+    ATTN_ASSERT_OK(ctx, attn_ctx_get_int(ctx, ATTN_INFO_ALLOC_COUNT, &count_before));
+    for (int step = 0; step < 4; step++) {
+        if (step % 2) {
+            train_steps(ctx, m, opt, &b, 1);
+        } else {
+            ATTN_ASSERT_OK(ctx, attn_model_zero_grad(m));
+            ATTN_ASSERT_OK(ctx, attn_model_forward(m, ids2, NULL, mask2));
+            ATTN_ASSERT_OK(ctx, attn_model_loss_backward(m, labels2, NULL));
+            double norm;
+            ATTN_ASSERT_OK(ctx, attn_optim_clip_grad_norm(opt, 1.0, &norm));
+            ATTN_ASSERT_OK(ctx, attn_optim_step(opt));
+        }
+    }
+    ATTN_ASSERT_OK(ctx, attn_model_set_training(m, 0));
+    ATTN_ASSERT_OK(ctx, attn_model_forward(m, b.ids, b.types, b.mask));
+    int64_t count_after;
+    ATTN_ASSERT_OK(ctx, attn_ctx_get_int(ctx, ATTN_INFO_ALLOC_COUNT, &count_after));
+    ck_assert_int_eq(counter.allocs, before);
+    ck_assert_int_eq(count_after, count_before);
+    attn_tensor_destroy(ids2);
+    attn_tensor_destroy(mask2);
+    attn_tensor_destroy(labels2);
+    free_batch(&b);
+    attn_optim_destroy(opt);
+    attn_model_destroy(m);
+    int64_t in_use;
+    ATTN_ASSERT_OK(ctx, attn_ctx_get_int(ctx, ATTN_INFO_BYTES_IN_USE, &in_use));
+    ck_assert_int_eq(in_use, 0);
+    attn_ctx_destroy(ctx);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("model_api");
@@ -386,6 +466,7 @@ int main(void)
     tcase_add_test(tc, custom_loss_backward_equals_the_built_in_one);
     tcase_add_test(tc, checkpoint_resume_continues_bit_for_bit);
     tcase_add_test(tc, options_and_config_errors);
+    tcase_add_test(tc, training_steps_do_not_allocate_in_steady_state);
     suite_add_tcase(s, tc);
     return attn_test_run(s);
 }
