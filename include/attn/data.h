@@ -73,7 +73,8 @@ typedef struct attn_dataset attn_dataset;
 typedef struct attn_dataset_opts {
     uint32_t struct_size; /**< sizeof(attn_dataset_opts) */
     int32_t strip_attribution; /**< 1: remove trailing "-- Author" lines (step 3); 0 keeps them */
-    int32_t raw_text;          /**< 1: skip cleaning (step 2): no mojibake repair, control characters kept */
+    int32_t raw_text;          /**< 1: skip cleaning (step 2): no mojibake repair, control characters
+                                    kept, except NUL bytes of fortunes files (texts are NUL-terminated) */
     int32_t tsv_escapes;       /**< TSV only. 1: in the text, "\n" is LF, "\t" TAB, "\\" a backslash,
                                     any other backslash is an error; 0: text taken literally */
 } attn_dataset_opts;

@@ -132,6 +132,21 @@ attn_status attn__builder_label(attn__dataset_builder *b, const char *name, size
     return ATTN_OK;
 }
 
+/* Room for one more record of len bytes in every per-record array and the pool. */
+static attn_status reserve_records(attn__dataset_builder *b, size_t len)
+{
+    size_t need = (size_t)b->n + 1;
+    if (need > (size_t)b->cap) {
+        size_t cap = (size_t)b->cap, c2 = cap, c3 = cap, c4 = cap;
+        ATTN_CHECK(grow(b->ctx, (void **)&b->offset, sizeof(size_t), (size_t)b->n, &cap, need));
+        ATTN_CHECK(grow(b->ctx, (void **)&b->label, sizeof(int32_t), (size_t)b->n, &c2, need));
+        ATTN_CHECK(grow(b->ctx, (void **)&b->key_hash, sizeof(uint64_t), (size_t)b->n, &c3, need));
+        ATTN_CHECK(grow(b->ctx, (void **)&b->split_hash, sizeof(uint64_t), (size_t)b->n, &c4, need));
+        b->cap = (int64_t)cap; /* the four grew alike */
+    }
+    return grow(b->ctx, (void **)&b->pool, 1, b->pool_len, &b->pool_cap, b->pool_len + len + 1);
+}
+
 attn_status attn__builder_add(attn__dataset_builder *b, int32_t label, const char *text, size_t len, int latin1,
                               int *empty)
 {
@@ -176,15 +191,7 @@ attn_status attn__builder_add(attn__dataset_builder *b, int32_t label, const cha
         return ATTN_OK;
     }
     size_t m = n - start;
-    size_t cap = (size_t)b->cap;
-    size_t cap2 = cap, cap3 = cap, cap4 = cap, pool_cap = b->pool_cap;
-    ATTN_CHECK(grow(ctx, (void **)&b->offset, sizeof(size_t), (size_t)b->n, &cap, (size_t)b->n + 1));
-    ATTN_CHECK(grow(ctx, (void **)&b->label, sizeof(int32_t), (size_t)b->n, &cap2, (size_t)b->n + 1));
-    ATTN_CHECK(grow(ctx, (void **)&b->key_hash, sizeof(uint64_t), (size_t)b->n, &cap3, (size_t)b->n + 1));
-    ATTN_CHECK(grow(ctx, (void **)&b->split_hash, sizeof(uint64_t), (size_t)b->n, &cap4, (size_t)b->n + 1));
-    b->cap = (int64_t)cap;
-    ATTN_CHECK(grow(ctx, (void **)&b->pool, 1, b->pool_len, &pool_cap, b->pool_len + m + 1));
-    b->pool_cap = pool_cap;
+    ATTN_CHECK(reserve_records(b, m));
     memcpy(b->pool + b->pool_len, s + start, m);
     b->pool[b->pool_len + m] = '\0';
     b->offset[b->n] = b->pool_len;
