@@ -11,7 +11,7 @@ interleaved so that background load hits all of them alike; the table shows the 
 of the per-run medians. Results go to OUT/compare.json and OUT/compare.svg.
 
 FLOPs of one forward pass, counted on real (unpadded) tokens only:
-  n = B * (T - round(pad * T)) real tokens, Tr = T - round(pad * T)
+  n = B * Tr real tokens, Tr = T - round(pad * T) (half up) real positions per sequence
   per layer: linears 2 * n * (4 H^2 + 2 H F)   (q, k, v, output; FFN up and down)
              attention 4 * B * Tr^2 * H         (Q K^T and P V over real positions)
   pooler 2 * B * H^2; classifier 2 * B * H * labels (training only)
@@ -57,7 +57,7 @@ BLIS_ARCH_NUMBER = {"skx": "0", "haswell": "3", "sandybridge": "4"}
 
 
 def real_positions(c):
-    return c["seq"] - round(c["pad"] * c["seq"])
+    return c["seq"] - math.floor(c["pad"] * c["seq"] + 0.5)  # round half up, as attn bench and ort_bench.js do
 
 
 def case_flops(c):
@@ -281,9 +281,7 @@ class Runner:
         reps, warmup = self.reps(c)
         cmd = [self.a.attn, "bench", "--layers", c["layers"], "--hidden", c["hidden"], "--heads", c["heads"],
                "--ffn", c["ffn"], "--batch", c["batch"], "--seq", c["seq"], "--threads", self.a.threads,
-               "--mode", c["mode"], "--reps", reps]
-        if c["pad"]:
-            cmd += ["--pad", c["pad"]]
+               "--mode", c["mode"], "--reps", reps, "--pad", c["pad"]]  # attn bench's own default pad is 0.25
         out, err = run_json([str(x) for x in cmd], env=self.plain_env())
         if out and not all(k in out for k in ("median_ms", "min_ms")):
             return None, "attn bench printed no median_ms/min_ms"
