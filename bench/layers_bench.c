@@ -35,7 +35,7 @@
 typedef struct {
     int64_t batch, seq, hidden, heads, ffn, vocab;
     int32_t threads, reps, warmup;
-    const char *only;   /* run only cases whose name starts with this */
+    const char *cases;  /* comma-separated case names to run, NULL = all */
 } options;
 
 static double now_ms(void)
@@ -86,7 +86,16 @@ static void measure(const options *o, const char *name, const char *pass, step_f
 
 static int wanted(const options *o, const char *name)
 {
-    return !o->only || strncmp(name, o->only, strlen(o->only)) == 0;
+    if (!o->cases) return 1;
+    size_t len = strlen(name);
+    for (const char *p = o->cases; *p;) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n == len && strncmp(p, name, n) == 0) return 1;
+        if (!end) break;
+        p = end + 1;
+    }
+    return 0;
 }
 
 static attn_tensor *tensor(attn_ctx *ctx, int32_t rank, const int64_t *shape, float scale)
@@ -236,7 +245,7 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: layers_bench [--threads N] [--reps R] [--warmup W] [--batch B] [--seq T]\n"
-            "                    [--hidden H] [--heads A] [--ffn I] [--only CASE-PREFIX]\n");
+            "                    [--hidden H] [--heads A] [--ffn I] [--cases NAME,NAME,...]\n");
     exit(2);
 }
 
@@ -255,7 +264,7 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--hidden")) o.hidden = atoll(v);
         else if (!strcmp(a, "--heads")) o.heads = atoll(v);
         else if (!strcmp(a, "--ffn")) o.ffn = atoll(v);
-        else if (!strcmp(a, "--only")) o.only = v;
+        else if (!strcmp(a, "--cases")) o.cases = v;
         else usage();
     }
     if (o.reps < 1 || o.threads < 1 || o.warmup < 0) usage();

@@ -86,7 +86,7 @@ def main():
     ap.add_argument("--heads", type=int, default=12)
     ap.add_argument("--ffn", type=int, default=3072)
     ap.add_argument("--vocab", type=int, default=30522)
-    ap.add_argument("--only", default="")
+    ap.add_argument("--cases", default="", help="comma-separated case names (default: all)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -95,8 +95,10 @@ def main():
     print(json.dumps({"library": "torch " + torch.__version__, "threads": torch.get_num_threads(), "batch": b,
                       "seq": t, "hidden": h, "heads": a.heads, "ffn": a.ffn, "reps": a.reps}), flush=True)
 
+    chosen = set(c for c in a.cases.split(",") if c)
+
     def wanted(name):
-        return name.startswith(a.only)
+        return not chosen or name in chosen
 
     x2 = torch.rand(n, h) * 2 - 1
     if wanted("linear"):
