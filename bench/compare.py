@@ -363,6 +363,11 @@ def print_table(report):
               f"{fmt_ms(ms['onnxruntime']):>10}{ratio('pytorch'):>11}{ratio('onnxruntime'):>9}"
               f"{(f'{g:.1f}' if g else 'n/a'):>9}{(f'{rate:.1f}' if rate else 'n/a'):>8}{share:>7}")
     print()
+    print("best single repetition, ms (least disturbed by other load)")
+    for r in rows:
+        cells = [f"{fw} {fmt_ms((r['results'][fw] or {}).get('min_ms'))}" for fw in FRAMEWORKS]
+        print(f"  {r['title']:<26}" + "   ".join(cells))
+    print()
     print("peak RSS, MiB")
     for r in rows:
         cells = []
