@@ -250,11 +250,13 @@ START_TEST(checkpoint_resume_continues_bit_for_bit)
     st.step = 1;
     st.best_metric = 0.625;
     ATTN_ASSERT_OK(c2, attn_checkpoint_save(m2, o2, &st, path));
+    free_batch(&b2); /* its tensors belong to c2 */
     attn_model_destroy(m2);
     attn_optim_destroy(o2);
     attn_ctx_destroy(c2);
     /* a new process, in effect: fresh context, model and optimizer */
     setup_training(&c2, &m2, &o2);
+    b2 = make_batch(c2, attn_model_config(m2));
     attn_train_state got;
     memset(&got, 0, sizeof got);
     ATTN_ASSERT_FAILS(c2, ATTN_ERR_INVALID_ARG, attn_checkpoint_load(m2, o2, &got, path)); /* struct_size unset */
