@@ -140,8 +140,9 @@ class Block(nn.Module):
 
 
 class BertClassifier(nn.Module):
-    def __init__(self, vocab, hidden, layers, heads, ffn, max_pos, num_labels, dropout, pad_id):
+    def __init__(self, vocab, hidden, layers, heads, ffn, max_pos, num_labels, dropout, pad_id, pooling="cls-dense"):
         super().__init__()
+        self.pooling = pooling
         self.word = nn.Embedding(vocab, hidden, padding_idx=pad_id)
         self.position = nn.Embedding(max_pos, hidden)
         self.token_type = nn.Embedding(2, hidden)
@@ -166,7 +167,13 @@ class BertClassifier(nn.Module):
         additive = (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
         for block in self.blocks:
             x = block(x, additive)
-        pooled = torch.tanh(self.pooler(x[:, 0]))
+        if self.pooling == "mean":  # mean of the real tokens, as ATTN_POOL_MEAN
+            m = mask.unsqueeze(-1).float()
+            pooled = (x * m).sum(1) / m.sum(1).clamp(min=1.0)
+        elif self.pooling == "cls":
+            pooled = x[:, 0]
+        else:
+            pooled = torch.tanh(self.pooler(x[:, 0]))
         return self.classifier(self.dropout(pooled))
 
 
@@ -223,6 +230,8 @@ def main():
     ap.add_argument("--dropout", type=float, default=0.1)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--pooling", choices=("cls-dense", "cls", "mean"), default="cls-dense",
+                    help="sentence vector, as attn train --pooling")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -249,7 +258,7 @@ def main():
                                              100.0 * longer / len(lengths), args.max_len), file=sys.stderr)
 
     model = BertClassifier(args.vocab_size, args.hidden, args.layers, args.heads, args.ffn,
-                           max(args.max_position, args.max_len), len(names), args.dropout, pad_id)
+                           max(args.max_position, args.max_len), len(names), args.dropout, pad_id, args.pooling)
     decay = [p for n, p in model.named_parameters() if not (n.endswith("bias") or "norm" in n)]
     no_decay = [p for n, p in model.named_parameters() if n.endswith("bias") or "norm" in n]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.weight_decay},
