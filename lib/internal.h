@@ -14,8 +14,11 @@
 
 #define ATTN_ERRMSG_MAX 512
 
+typedef struct attn__pool attn__pool;
+
 struct attn_ctx {
     int32_t threads;
+    attn__pool *pool;            /* threads - 1 helpers, or NULL (lib/compute/pool.c) */
     int32_t check_finite;
     uint64_t seed;
     uint64_t rng_counter;        /* next unused block of the context's random stream */
@@ -123,6 +126,21 @@ void attn__sgemm(const attn_ctx *ctx, int trans_a, int trans_b, int64_t m, int64
 void attn__sgemm_rm(const attn_ctx *ctx, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
                     float alpha, const float *a, int64_t lda, const float *b, int64_t ldb,
                     float beta, float *c, int64_t ldc);
+
+/* The context's helper threads (lib/compute/pool.c). A job is `shares`
+ * calls fn(arg, share, shares), each share exactly once, spread over the
+ * calling thread and the pool's helpers; attn__pool_run returns when all
+ * have finished. pool NULL runs every share on the caller. */
+typedef void (*attn__share_fn)(void *arg, int32_t share, int32_t shares);
+/* Most threads one context computes with (ATTN_OPT_THREADS above it uses this many). */
+#define ATTN__MAX_THREADS 64
+/* Starts `helpers` threads (fewer if the system refuses some); NULL if none. */
+attn__pool *attn__pool_create(int32_t helpers);
+/* Stops and joins the helpers. NULL is a no-op. */
+void attn__pool_destroy(attn__pool *pool);
+/* Threads a job can use: helpers + 1 (1 for NULL). */
+int32_t attn__pool_threads(const attn__pool *pool);
+void attn__pool_run(attn__pool *pool, int32_t shares, attn__share_fn fn, void *arg);
 
 /* Selects BLIS's kernel set once per process (see lib/compute/blis_arch.c). */
 void attn__blis_setup(void);

@@ -1,4 +1,6 @@
-/* The context: settings, statistics and the allocator hook. */
+/* The context: settings, statistics, the allocator hook and the helper
+ * threads of ATTN_OPT_THREADS (started when the setting changes, so a
+ * parallel region never starts a thread). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +20,8 @@ attn_status attn_ctx_create(attn_ctx **out)
 
 void attn_ctx_destroy(attn_ctx *ctx)
 {
+    if (!ctx) return;
+    attn__pool_destroy(ctx->pool);
     free(ctx);
 }
 
@@ -66,7 +70,16 @@ attn_status attn_ctx_set_int(attn_ctx *ctx, attn_ctx_option key, int64_t value)
                           "attn_ctx_set_int: value %lld for option %d is outside [%lld, %lld]",
                           (long long)value, (int)key, (long long)o->min, (long long)o->max);
     switch (key) {
-    case ATTN_OPT_THREADS: ctx->threads = (int32_t)value; break;
+    case ATTN_OPT_THREADS:
+        if (value != ctx->threads) {
+            attn__pool_destroy(ctx->pool);
+            /* a pool that could not start (or started fewer helpers) only
+             * means fewer threads share the work */
+            int64_t threads = value < ATTN__MAX_THREADS ? value : ATTN__MAX_THREADS;
+            ctx->pool = threads > 1 ? attn__pool_create((int32_t)threads - 1) : NULL;
+            ctx->threads = (int32_t)value;
+        }
+        break;
     case ATTN_OPT_SEED: ctx->seed = (uint64_t)value; ctx->rng_counter = 0; break;
     case ATTN_OPT_MEMORY_LIMIT: ctx->memory_limit = value; break;
     case ATTN_OPT_CHECK_FINITE: ctx->check_finite = (int32_t)value; break;

@@ -302,7 +302,7 @@ static attn_status run_all_items(attention_layer *a, const char *fn, int backwar
     atomic_init(&r.job.next, 0);
     r.job.items = items;
     r.backward = backward;
-    attn__parallel_run(workers, run_items, &r);
+    attn__parallel_run(ctx, workers, run_items, &r);
     return ATTN_OK;
 }
 

@@ -17,6 +17,10 @@
  * micro-tile it would not otherwise have. */
 #define ROW_ALIGN 96
 #define COL_ALIGN 48
+/* Blocks per worker, claimed as they go (see parallel.c). */
+#ifndef GEMM_SHARES_PER_WORKER
+#define GEMM_SHARES_PER_WORKER 1
+#endif
 
 const attn_ctx attn__serial_ctx = {.threads = 1};
 
@@ -65,8 +69,8 @@ void attn__layer_gemm(const attn_ctx *ctx, int trans_a, int trans_b, int64_t m, 
                       const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc)
 {
     double work = (double)m * (double)n * (double)k;
-    int64_t workers = ctx ? ctx->threads : 1;
-    if (workers > ATTN__MAX_WORKERS) workers = ATTN__MAX_WORKERS;
+    int64_t workers = ctx ? attn__pool_threads(ctx->pool) : 1;
+    if (ctx && workers > ctx->threads) workers = ctx->threads;
     while (workers > 1 && work / (double)workers < GEMM_SERIAL_BELOW) workers--;
     /* splitting rows makes every worker pack all of op(B) (k x n), splitting
      * columns all of op(A) (m x k): duplicate the smaller */
@@ -78,5 +82,10 @@ void attn__layer_gemm(const attn_ctx *ctx, int trans_a, int trans_b, int64_t m, 
         attn__sgemm_rm(&attn__serial_ctx, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         return;
     }
-    attn__parallel_run((int32_t)workers, gemm_block, &g);
+    /* more shares than workers balance a busy machine; each share packs the
+     * shared operand again, so not too many */
+    int64_t shares = workers * GEMM_SHARES_PER_WORKER;
+    while (shares > workers && work / (double)shares < GEMM_SERIAL_BELOW) shares--;
+    if (shares > units) shares = units;
+    attn__parallel_run(ctx, (int32_t)shares, gemm_block, &g);
 }

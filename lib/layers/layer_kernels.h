@@ -16,18 +16,19 @@
 typedef void (*attn__range_fn)(void *arg, int64_t begin, int64_t end);
 /* Runs fn over [0, n) in contiguous ranges on up to ctx->threads threads
  * (the caller is one of them). work_per_item (about the floats touched)
- * limits the split to workers that each get enough work to pay for a
- * thread start. Ranges depend only on n and the worker count, and every
+ * limits the split to workers that each get enough work to pay for
+ * waking a thread. Ranges depend only on n and the worker count, and every
  * kernel writes disjoint outputs per item, so results never depend on the
  * thread count. */
 void attn__parallel_for(const attn_ctx *ctx, int64_t n, int64_t work_per_item, attn__range_fn fn, void *arg);
 /* Number of workers attn__parallel_for would use. */
 int32_t attn__parallel_workers(const attn_ctx *ctx, int64_t n, int64_t work_per_item);
-/* Runs fn(arg, w, workers) for every w in [0, workers) concurrently. */
-typedef void (*attn__worker_fn)(void *arg, int32_t worker, int32_t workers);
-void attn__parallel_run(int32_t workers, attn__worker_fn fn, void *arg);
-/* Most threads a fork-join uses (the stack holds their handles). */
-#define ATTN__MAX_WORKERS 64
+/* Runs fn(arg, s, shares) once for every s in [0, shares) on the context's
+ * threads (attn__pool_run); a share never runs on two threads at once, so
+ * per-share scratch needs no lock. */
+void attn__parallel_run(const attn_ctx *ctx, int32_t shares, attn__share_fn fn, void *arg);
+/* Most threads a fork-join uses. */
+#define ATTN__MAX_WORKERS ATTN__MAX_THREADS
 
 /* ---- gemm_split.c: GEMMs on several threads ---- */
 

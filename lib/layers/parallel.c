@@ -1,52 +1,25 @@
-/* Fork-join for the layers' kernels and GEMMs (see gemm_split.c). Each
- * call starts its helper threads and joins them, as BLIS's pthreads build
- * does per GEMM: no pool lives between calls, so nothing is left running
- * in the host process and the library holds no global state. A failed
- * thread start only means that worker's share runs on the caller. */
-#include <pthread.h>
-
+/* Fork-join for the layers' kernels and GEMMs (see gemm_split.c), on the
+ * context's helper threads (lib/compute/pool.c). Work is cut into more
+ * shares than threads and the threads claim shares as they go, so a thread
+ * the OS does not schedule (a busy machine) delays the region by one share
+ * at most, not by its whole half. */
 #include "layers/layer_kernels.h"
 
 /* About the floats one thread should touch before a second one pays off
- * (a thread start costs some tens of microseconds). */
+ * (waking a helper and joining it costs a few microseconds). */
 #define MIN_WORK_PER_WORKER 32768
+/* Shares per thread in attn__parallel_for: the balance above. */
+#define SHARES_PER_WORKER 4
 
-typedef struct {
-    attn__worker_fn fn;
-    void *arg;
-    int32_t worker, workers;
-} job;
-
-static void *run_job(void *p)
+void attn__parallel_run(const attn_ctx *ctx, int32_t shares, attn__share_fn fn, void *arg)
 {
-    job *j = p;
-    j->fn(j->arg, j->worker, j->workers);
-    return NULL;
-}
-
-void attn__parallel_run(int32_t workers, attn__worker_fn fn, void *arg)
-{
-    if (workers > ATTN__MAX_WORKERS) workers = ATTN__MAX_WORKERS;
-    if (workers <= 1) {
-        fn(arg, 0, 1);
-        return;
-    }
-    pthread_t tid[ATTN__MAX_WORKERS];
-    job jobs[ATTN__MAX_WORKERS];
-    int started[ATTN__MAX_WORKERS];
-    for (int32_t w = 0; w < workers; w++) jobs[w] = (job){fn, arg, w, workers};
-    for (int32_t w = 1; w < workers; w++) started[w] = pthread_create(&tid[w], NULL, run_job, &jobs[w]) == 0;
-    fn(arg, 0, workers);
-    for (int32_t w = 1; w < workers; w++) {
-        if (started[w]) pthread_join(tid[w], NULL);
-        else fn(arg, w, workers);
-    }
+    attn__pool_run(ctx ? ctx->pool : NULL, shares, fn, arg);
 }
 
 int32_t attn__parallel_workers(const attn_ctx *ctx, int64_t n, int64_t work_per_item)
 {
-    int64_t threads = ctx ? ctx->threads : 1;
-    if (threads > ATTN__MAX_WORKERS) threads = ATTN__MAX_WORKERS;
+    int64_t threads = ctx ? attn__pool_threads(ctx->pool) : 1;
+    if (ctx && threads > ctx->threads) threads = ctx->threads;
     if (work_per_item < 1) work_per_item = 1;
     int64_t by_work = n * work_per_item / MIN_WORK_PER_WORKER;
     if (threads > by_work) threads = by_work;
@@ -60,10 +33,10 @@ typedef struct {
     int64_t n;
 } range_job;
 
-static void run_range(void *p, int32_t w, int32_t workers)
+static void run_range(void *p, int32_t s, int32_t shares)
 {
     range_job *r = p;
-    int64_t begin = r->n * w / workers, end = r->n * (w + 1) / workers;
+    int64_t begin = r->n * s / shares, end = r->n * (s + 1) / shares;
     if (end > begin) r->fn(r->arg, begin, end);
 }
 
@@ -75,6 +48,8 @@ void attn__parallel_for(const attn_ctx *ctx, int64_t n, int64_t work_per_item, a
         fn(arg, 0, n);
         return;
     }
+    int64_t shares = (int64_t)workers * SHARES_PER_WORKER;
+    if (shares > n) shares = n;
     range_job r = {fn, arg, n};
-    attn__parallel_run(workers, run_range, &r);
+    attn__parallel_run(ctx, (int32_t)shares, run_range, &r);
 }
