@@ -1,6 +1,6 @@
 /* Activation rows for the feed-forward layer: bias + activation fused into
  * one pass, and the in-place gradient d *= f'(pre). GELU (exact and tanh)
- * use the vectorised erf/exp of vecmath.h; the other activations follow
+ * use the vectorised exp/erfc of vecmath.h; the other activations follow
  * the plain kernels of lib/compute. Definitions (as torch):
  *   gelu(x)      = 0.5 x (1 + erf(x / sqrt 2)),  gelu'(x) = Phi(x) + x phi(x)
  *   gelu_tanh(x) = 0.5 x (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3),
@@ -16,6 +16,10 @@
 #define SQRT_2_OVER_PI 0.79788456080286535588f
 #define GELU_C 0.044715f
 
+/* GELU's Phi(x) = 0.5 (1 + erf(x / sqrt 2)) with erf(t) = sign(x) (1 - c),
+ * c = erfc(|t|) = exp(-t^2) erfcx(|t|): one exp and one division. 1 - c is
+ * rounded to float before 1 + erf is formed, as torch's 1 + erf(x) is, so
+ * the far negative tail cancels the way PyTorch's does. */
 ATTN__SIMD_CLONES
 static void gelu_bias_row(float *pre, float *act, const float *bias, int64_t n)
 {
@@ -23,7 +27,10 @@ static void gelu_bias_row(float *pre, float *act, const float *bias, int64_t n)
         for (int64_t i = 0; i < n; i++) pre[i] += bias[i];
     for (int64_t i = 0; i < n; i++) {
         float v = pre[i];
-        act[i] = 0.5f * v * (1.0f + attn__verf(v * SQRT1_2));
+        float t = (v < 0.0f ? -v : v) * SQRT1_2;
+        float erf_abs = 1.0f - attn__vexp(-(t * t)) * attn__verfcx(t);
+        float erf = v < 0.0f ? -erf_abs : erf_abs;
+        act[i] = 0.5f * v * (1.0f + erf);
     }
 }
 
@@ -39,14 +46,17 @@ static void gelu_tanh_bias_row(float *pre, float *act, const float *bias, int64_
     }
 }
 
+/* gelu'(x) = Phi(x) + x phi(x); phi's exp(-x^2 / 2) is Phi's exp(-t^2). */
 ATTN__SIMD_CLONES
 static void gelu_grad_row(float *d, const float *pre, int64_t n)
 {
     for (int64_t i = 0; i < n; i++) {
         float v = pre[i];
-        float cdf = 0.5f * (1.0f + attn__verf(v * SQRT1_2));
-        float pdf = INV_SQRT_2PI * attn__vexp(-0.5f * v * v);
-        d[i] *= cdf + v * pdf;
+        float t = (v < 0.0f ? -v : v) * SQRT1_2;
+        float e = attn__vexp(-(t * t));
+        float erf_abs = 1.0f - e * attn__verfcx(t);
+        float cdf = 0.5f * (1.0f + (v < 0.0f ? -erf_abs : erf_abs));
+        d[i] *= cdf + v * (INV_SQRT_2PI * e);
     }
 }
 

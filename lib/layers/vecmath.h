@@ -9,12 +9,23 @@
  * The coefficients are least-squares polynomial fits on Chebyshev nodes,
  * computed in double and rounded to float: exp(r) on [-ln2/2, ln2/2],
  * erf(t)/t as a polynomial in t^2 on [0, 1], and erfc(t) exp(t^2) on [1, 4]
- * (erf(t) rounds to 1 beyond 4). */
+ * (erf(t) rounds to 1 beyond 4). attn__verfcx is a rational fit (below). */
 #ifndef ATTN_LAYERS_VECMATH_H
 #define ATTN_LAYERS_VECMATH_H
 
 #include <stdint.h>
 #include <string.h>
+
+/* The row kernels are built with FMA contraction (the library is ISO C,
+ * where GCC otherwise keeps every a * b + c as two roundings and two
+ * instructions) and without trapping math (else GCC masks every operation
+ * of a branch-free select instead of computing both sides). Neither
+ * changes a result beyond the rounding of a fused multiply-add. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("fp-contract=fast", "no-trapping-math")
+#elif defined(__clang__)
+#pragma clang fp contract(fast)
+#endif
 
 #if defined(__GNUC__)
 #define ATTN__INLINE static inline __attribute__((always_inline))
@@ -91,6 +102,28 @@ ATTN__INLINE float attn__verf(float x)
     float r = t < 1.0f ? s : (t < 4.0f ? l : 1.0f);
     r = x < 0.0f ? -r : r;
     return x == x ? r : x;
+}
+
+/* erfc(t) exp(t^2) for 0 <= t <= 4 (arguments are clamped there): a
+ * rational fit P3(t) / Q4(t), relative error 3e-7 evaluated in float. It
+ * gives erfc(t) = exp(-t^2) erfcx(t) without cancellation, and with it
+ * GELU and its gradient from one exp (see act_rows.c). Coefficients: a
+ * weighted least-squares rational fit (Lawson iterations towards minimax)
+ * against mpmath, rounded to float one coefficient at a time with the rest
+ * refitted. */
+ATTN__INLINE float attn__verfcx(float t)
+{
+    t = t < 4.0f ? t : 4.0f;
+    float p = 7.690595835e-02f;
+    p = p * t + 4.172348976e-01f;
+    p = p * t + 9.454618096e-01f;
+    p = p * t + 9.999999404e-01f;
+    float q = 1.363957524e-01f;
+    q = q * t + 7.379506230e-01f;
+    q = q * t + 1.757375121e+00f;
+    q = q * t + 2.073836088e+00f;
+    q = q * t + 1.0f;
+    return p / q;
 }
 
 /* 1 / (1 + exp(-x)), saturating cleanly at both ends. */

@@ -53,6 +53,45 @@ START_TEST(vector_erf_is_within_2e_7_and_saturates)
 }
 END_TEST
 
+START_TEST(scaled_erfc_is_within_4e_7_relative_and_clamps_at_4)
+{
+    double worst = 0.0;
+    for (int i = 0; i <= 400000; i++) {
+        float t = 4.0f * (float)i / 400000.0f;
+        double want = erfc((double)t) * exp((double)t * (double)t);
+        worst = fmax(worst, fabs((double)attn__verfcx(t) - want) / want);
+    }
+    ck_assert_msg(worst < 4e-7, "erfcx relative error %.3g", worst);
+    ck_assert_float_eq(attn__verfcx(7.0f), attn__verfcx(4.0f));
+    ck_assert_float_eq(attn__verfcx(INFINITY), attn__verfcx(4.0f));
+}
+END_TEST
+
+START_TEST(gelu_rows_match_double_precision_and_keep_nan)
+{
+    const int64_t n = 200001;
+    float *pre = malloc(n * sizeof(float)), *act = malloc(n * sizeof(float)), *d = malloc(n * sizeof(float));
+    for (int64_t i = 0; i < n; i++) pre[i] = -12.0f + 24.0f * (float)i / (float)(n - 1);
+    for (int64_t i = 0; i < n; i++) d[i] = 1.0f;
+    attn__bias_act_row(ATTN_ACT_GELU, pre, act, NULL, n);
+    attn__act_grad_row(ATTN_ACT_GELU, d, pre, n);
+    double worst = 0.0, worst_grad = 0.0;
+    for (int64_t i = 0; i < n; i++) {
+        double x = pre[i], cdf = 0.5 * erfc(-x / sqrt(2.0)), pdf = exp(-0.5 * x * x) / sqrt(2.0 * M_PI);
+        /* float's 1 + erf(x) cancels below x = -5 as torch's does (up to
+         * 0.5 |x| 3e-8 absolute): relative 1e-6 above 0.2, 2e-7 absolute below */
+        worst = fmax(worst, fabs(act[i] - x * cdf) / (fabs(x * cdf) + 0.2));
+        worst_grad = fmax(worst_grad, fabs(d[i] - (cdf + x * pdf)) / (fabs(cdf + x * pdf) + 0.1));
+    }
+    ck_assert_msg(worst < 1e-6, "gelu error %.3g", worst);
+    ck_assert_msg(worst_grad < 1e-6, "gelu gradient error %.3g", worst_grad);
+    pre[0] = NAN;
+    attn__bias_act_row(ATTN_ACT_GELU, pre, act, NULL, 1);
+    ck_assert(isnan(act[0]));
+    free(pre), free(act), free(d);
+}
+END_TEST
+
 START_TEST(activation_rows_agree_with_the_plain_kernels)
 {
     const int64_t n = 1003;
@@ -284,6 +323,8 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, vector_exp_is_within_three_ulp_and_flushes_underflow_to_zero);
     tcase_add_test(tc, vector_erf_is_within_2e_7_and_saturates);
+    tcase_add_test(tc, scaled_erfc_is_within_4e_7_relative_and_clamps_at_4);
+    tcase_add_test(tc, gelu_rows_match_double_precision_and_keep_nan);
     tcase_add_test(tc, activation_rows_agree_with_the_plain_kernels);
     tcase_add_test(tc, softmax_keep_row_is_softmax_with_dropped_keys_at_minus_infinity);
     tcase_add_test(tc, softmax_gradient_row_agrees_with_the_plain_kernel);
