@@ -2,23 +2,65 @@
  * value when uniform(seed, counter + i) >= p (torch keeps with probability
  * 1 - p and scales by 1 / (1 - p)). The mask is a pure function of
  * (seed, counter, i), so backward regenerates it instead of storing it, and
- * any split of the rows over threads draws the same mask. */
-#include "layers/layer_kernels.h"
+ * any split of the rows over threads draws the same mask.
+ *
+ * The draw is lib/core/rng.c's attn__rng_uniform written out inline so the
+ * loops vectorise (a call per element was a tenth of a training step):
+ * uniform = (mix64(mix64(seed + G) ^ (counter G)) >> 40) 2^-24, and
+ * uniform >= p exactly when those 24 bits are >= ceil(p 2^24) (both sides
+ * are exact in float). tests/layers/test_kernels.c pins the two together. */
+#include <math.h>
 
-void attn__dropout_row(float *y, const float *x, int64_t n, uint64_t seed, uint64_t counter, float p, float scale)
+#include "layers/layer_kernels.h"
+#include "layers/vecmath.h"
+
+/* dx += dy * scale must round twice, as torch's separate multiply and
+ * accumulate do: no fused multiply-add in this file. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("fp-contract=off")
+#elif defined(__clang__)
+#pragma clang fp contract(off)
+#endif
+
+#define GOLDEN 0x9e3779b97f4a7c15ULL
+
+ATTN__INLINE uint64_t mix64(uint64_t z)
 {
-    for (int64_t i = 0; i < n; i++)
-        y[i] = attn__rng_uniform(seed, counter + (uint64_t)i) >= p ? x[i] * scale : 0.0f;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
 }
 
+/* The smallest 24-bit draw that keeps an element. */
+static uint64_t keep_from(float p)
+{
+    return (uint64_t)ceilf(p * 16777216.0f);
+}
+
+ATTN__SIMD_CLONES
+void attn__dropout_row(float *y, const float *x, int64_t n, uint64_t seed, uint64_t counter, float p, float scale)
+{
+    const uint64_t key = mix64(seed + GOLDEN), from = keep_from(p);
+    for (int64_t i = 0; i < n; i++) {
+        uint64_t bits = mix64(key ^ ((counter + (uint64_t)i) * GOLDEN)) >> 40;
+        y[i] = bits >= from ? x[i] * scale : 0.0f;
+    }
+}
+
+ATTN__SIMD_CLONES
 void attn__dropout_row_backward(float *dx, const float *dy, int64_t n, uint64_t seed, uint64_t counter, float p,
                                 float scale, int accumulate)
 {
+    const uint64_t key = mix64(seed + GOLDEN), from = keep_from(p);
     if (accumulate) {
-        for (int64_t i = 0; i < n; i++)
-            if (attn__rng_uniform(seed, counter + (uint64_t)i) >= p) dx[i] += dy[i] * scale;
+        for (int64_t i = 0; i < n; i++) {
+            uint64_t bits = mix64(key ^ ((counter + (uint64_t)i) * GOLDEN)) >> 40;
+            dx[i] += bits >= from ? dy[i] * scale : 0.0f;
+        }
     } else {
-        for (int64_t i = 0; i < n; i++)
-            dx[i] = attn__rng_uniform(seed, counter + (uint64_t)i) >= p ? dy[i] * scale : 0.0f;
+        for (int64_t i = 0; i < n; i++) {
+            uint64_t bits = mix64(key ^ ((counter + (uint64_t)i) * GOLDEN)) >> 40;
+            dx[i] = bits >= from ? dy[i] * scale : 0.0f;
+        }
     }
 }
