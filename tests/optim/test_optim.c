@@ -2,6 +2,7 @@
  * schedules, named state and bit-for-bit resume, no allocation per step,
  * NaN gradients, and every error path. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "test_common.h"
@@ -661,6 +662,70 @@ START_TEST(allocation_failure_in_add_param_leaves_the_optimizer_usable)
 }
 END_TEST
 
+/* A parameter large enough to be split over the threads: every element
+ * must get exactly the scalar formula's float result, on any thread count. */
+static void big_adam_run(attn_optim_kind kind, double wd, int32_t amsgrad, int32_t threads, float *out, int64_t n)
+{
+    attn_ctx *ctx = attn_test_ctx();
+    ATTN_ASSERT_OK(ctx, attn_ctx_set_int(ctx, ATTN_OPT_THREADS, threads));
+    attn_tensor *w = vec(ctx, n, NULL), *g = vec(ctx, n, NULL);
+    float *pw = attn_tensor_data_f32(w), *pg = attn_tensor_data_f32(g);
+    for (int64_t i = 0; i < n; i++) pw[i] = 0.001f * (float)(i % 2001) - 1.0f, pg[i] = 0.0005f * (float)(i % 997) - 0.2f;
+    attn_optim_opts o = adam_opts(kind, 0.01, wd, amsgrad);
+    attn_optim *opt;
+    ATTN_ASSERT_OK(ctx, attn_optim_create(ctx, &o, &opt));
+    ATTN_ASSERT_OK(ctx, attn_optim_add_param(opt, 0, "w", w, g));
+    for (int step = 0; step < 3; step++) {
+        for (int64_t i = 0; i < n; i++) pg[i] = -pg[i] * 0.9f; /* a gradient that changes sign */
+        ATTN_ASSERT_OK(ctx, attn_optim_step(opt));
+    }
+    memcpy(out, pw, (size_t)n * sizeof(float));
+    attn_optim_destroy(opt);
+    attn_tensor_destroy(w);
+    attn_tensor_destroy(g);
+    attn_ctx_destroy(ctx);
+}
+
+START_TEST(large_adam_parameters_give_the_scalar_result_on_any_thread_count)
+{
+    const int64_t n = 200003;
+    float *want = malloc((size_t)n * sizeof(float)), *got = malloc((size_t)n * sizeof(float));
+    const struct { attn_optim_kind kind; double wd; int32_t amsgrad; } cases[3] = {
+        {ATTN_OPTIM_ADAMW, 0.1, 0}, {ATTN_OPTIM_ADAM, 0.1, 1}, {ATTN_OPTIM_ADAM, 0.0, 0}};
+    for (int c = 0; c < 3; c++) {
+        /* the torch rule in scalar float, as adam.c's header states it */
+        float m_buf = 0, v_buf = 0, vmax = 0;
+        for (int64_t i = 0; i < n; i++) {
+            float w = 0.001f * (float)(i % 2001) - 1.0f, g = 0.0005f * (float)(i % 997) - 0.2f;
+            const double lr = 0.01;
+            const float wd = (float)cases[c].wd;
+            m_buf = v_buf = vmax = 0.0f;
+            for (int t = 1; t <= 3; t++) {
+                g = -g * 0.9f;
+                float gg = g;
+                if (cases[c].kind == ATTN_OPTIM_ADAMW) w = w * (float)(1.0 - 0.01 * cases[c].wd);
+                else if (wd != 0.0f) gg = g + wd * w;
+                m_buf = m_buf * 0.9f + (float)(1.0 - 0.9) * gg;
+                v_buf = v_buf * 0.999f + (float)(1.0 - 0.999) * gg * gg;
+                vmax = vmax > v_buf ? vmax : v_buf;
+                float second = cases[c].amsgrad ? vmax : v_buf;
+                float denom = sqrtf(second) / (float)sqrt(1.0 - pow(0.999, t)) + 1e-8f;
+                w = w + (float)-(lr / (1.0 - pow(0.9, t))) * (m_buf / denom);
+            }
+            want[i] = w;
+        }
+        for (int32_t threads = 1; threads <= 3; threads += 2) {
+            big_adam_run(cases[c].kind, cases[c].wd, cases[c].amsgrad, threads, got, n);
+            for (int64_t i = 0; i < n; i++)
+                ck_assert_msg(got[i] == want[i], "case %d, %d threads: element %lld is %.9g, want %.9g", c, (int)threads,
+                              (long long)i, (double)got[i], (double)want[i]);
+        }
+    }
+    free(want);
+    free(got);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("optim");
@@ -668,6 +733,7 @@ static Suite *suite(void)
     tcase_add_test(tc, sgd_steps_match_the_hand_formulas);
     tcase_add_test(tc, adam_steps_match_the_hand_formulas);
     tcase_add_test(tc, adam_couples_weight_decay_and_adamw_decouples_it);
+    tcase_add_test(tc, large_adam_parameters_give_the_scalar_result_on_any_thread_count);
     tcase_add_test(tc, groups_have_their_own_lr_scale_and_weight_decay);
     tcase_add_test(tc, clipping_scales_by_the_global_norm_only_above_max_norm);
     tcase_add_test(tc, schedules_follow_hugging_face_warmup_linear_and_cosine);
