@@ -131,6 +131,22 @@ START_TEST(inference_and_training_side_by_side_match_their_runs_alone)
 }
 END_TEST
 
+/* The model with two compute threads per context (the context's worker
+ * pool splits the GEMMs, row kernels and the AdamW update) in two host
+ * threads at once: 4 threads on the machine, each context's results the
+ * same bits as its run alone. About 1500 real tokens: enough rows for the
+ * work to be split. */
+START_TEST(training_with_compute_threads_side_by_side_matches_a_run_alone)
+{
+    const tiny_size medium = {64, 32, 64};
+    workload want = {.kind = TRAIN, .size = medium, .compute_threads = 2};
+    run_alone(&want);
+    workload w[2] = {want, want};
+    run_together(w, 2);
+    for (int i = 0; i < 2; i++) assert_same(&w[i], &want, i);
+}
+END_TEST
+
 /* Row kernels (LayerNorm, dropout, embedding lookup) over 4096 rows fork
  * their own workers when the context has several compute threads: host
  * threads and compute threads at once, without BLIS (whose per-call
@@ -252,6 +268,7 @@ int main(void)
     tcase_add_test(one, concurrent_training_is_bit_identical_to_a_run_alone);
     tcase_add_test(one, inference_and_training_side_by_side_match_their_runs_alone);
     tcase_add_test(several, row_kernels_with_several_compute_threads_run_side_by_side);
+    tcase_add_test(several, training_with_compute_threads_side_by_side_matches_a_run_alone);
     suite_add_tcase(s, one);
     suite_add_tcase(s, several);
     return attn_test_run(s);
