@@ -106,6 +106,8 @@ for checker in "${checkers[@]}"; do
     start=$(date +%s)
     suite_args=()
     for s in "${suites[@]}"; do suite_args+=(--suite "$s"); done
+    # regenerate first if meson.build files changed: introspection reads the last configuration
+    ninja -C "$dir" build.ninja >/dev/null 2>&1
     mapfile -t targets < <(suite_targets "$dir" "${suites[@]}")
     if [ ${#targets[@]} -eq 0 ] || ! ninja -C "$dir" "${targets[@]}" >"$dir/sanitizers-build.log" 2>&1; then
         tail -30 "$dir/sanitizers-build.log"
