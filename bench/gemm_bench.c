@@ -9,6 +9,9 @@
  *
  * The default layout is C[M,N] = A[M,K] * B[N,K]^T, the call a linear layer
  * makes (weights stored [out, in]); rates are 2*M*N*K / median time.
+ * --path blis hands BLIS the thread count (attn__sgemm); --path layers times
+ * attn__layer_gemm, the row/column split over the context's thread pool that
+ * the layers run their products on.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +22,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "layers/layer_kernels.h"
 
 #define MAX_SHAPES 32
 #define MAX_THREADS 16
@@ -37,6 +41,7 @@ typedef struct {
     int trans_a, trans_b;
     const char *layout;
     const char *select;  /* "both", "libattn" or "blis" */
+    int layers_path;     /* 1: attn__layer_gemm, 0: attn__sgemm_rm */
     int child;
 } options;
 
@@ -67,7 +72,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: gemm_bench [--shape MxNxK]... [--threads 1,2] [--reps R] [--layout NT|NN|TN]\n"
-            "                  [--select both|libattn|blis]\n"
+            "                  [--select both|libattn|blis] [--path blis|layers]\n"
             "Times sgemm through libattn's BLIS call (median of R reps after warm-up).\n"
             "  --shape    C is M x N, inner dimension K (repeatable; default: BERT-base shapes\n"
             "             1024x768x768, 1024x3072x768, 1024x768x3072, 1024x2304x768)\n"
@@ -77,6 +82,8 @@ static void usage(FILE *f)
             "             NN: A[M,K] B[K,N];  TN: A[K,M]^T B[K,N] as a weight gradient\n"
             "  --select   both: libattn's kernel choice and BLIS's own, side by side (default);\n"
             "             libattn or blis: one of them\n"
+            "  --path     blis: BLIS runs the threads (attn__sgemm, default);\n"
+            "             layers: the layers' split of C over the context's threads (attn__layer_gemm)\n"
             "The last line of output is one JSON object.\n");
 }
 
@@ -163,6 +170,13 @@ static int parse_args(int argc, char **argv, options *o)
             }
             o->layout = v;
             i++;
+        } else if (strcmp(a, "--path") == 0 && v) {
+            if (strcmp(v, "blis") && strcmp(v, "layers")) {
+                fprintf(stderr, "gemm_bench: bad --path '%s' (blis or layers)\n", v);
+                return 2;
+            }
+            o->layers_path = strcmp(v, "layers") == 0;
+            i++;
         } else if (strcmp(a, "--select") == 0 && v) {
             if (strcmp(v, "both") && strcmp(v, "libattn") && strcmp(v, "blis")) {
                 fprintf(stderr, "gemm_bench: bad --select '%s' (both, libattn or blis)\n", v);
@@ -193,6 +207,16 @@ static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
+}
+
+/* One timed product through the chosen path. */
+static void gemm(const options *o, const attn_ctx *ctx, shape sh, const float *a, int64_t lda, const float *b,
+                 int64_t ldb, float *c)
+{
+    if (o->layers_path)
+        attn__layer_gemm(ctx, o->trans_a, o->trans_b, sh.m, sh.n, sh.k, 1.0f, a, lda, b, ldb, 0.0f, c, sh.n);
+    else
+        attn__sgemm_rm(ctx, o->trans_a, o->trans_b, sh.m, sh.n, sh.k, 1.0f, a, lda, b, ldb, 0.0f, c, sh.n);
 }
 
 static float *random_matrix(int64_t count, uint32_t seed)
@@ -239,13 +263,10 @@ static int measure(const options *o)
                 return 1;
             }
             /* warm-up: BLIS's packing buffers and the thread pool come up on first use */
-            for (int w = 0; w < 2; w++)
-                attn__sgemm_rm(ctx, o->trans_a, o->trans_b, sh.m, sh.n, sh.k, 1.0f, a, lda, b, ldb,
-                               0.0f, c, sh.n);
+            for (int w = 0; w < 2; w++) gemm(o, ctx, sh, a, lda, b, ldb, c);
             for (int r = 0; r < o->reps; r++) {
                 double t0 = now_seconds();
-                attn__sgemm_rm(ctx, o->trans_a, o->trans_b, sh.m, sh.n, sh.k, 1.0f, a, lda, b, ldb,
-                               0.0f, c, sh.n);
+                gemm(o, ctx, sh, a, lda, b, ldb, c);
                 times[r] = now_seconds() - t0;
             }
             qsort(times, (size_t)o->reps, sizeof times[0], cmp_double);
@@ -345,8 +366,9 @@ static void json_string(const char *s)
 static void report(const options *o, const run *lib, const run *own)
 {
     const run *any = lib ? lib : own;
-    printf("sgemm through attn__sgemm, layout %s, %s, median of %d reps after 2 warm-up calls\n", o->layout,
-           any->blis, o->reps);
+    printf("sgemm through %s, layout %s, %s, median of %d reps after 2 warm-up calls\n",
+           o->layers_path ? "attn__layer_gemm (the layers' thread split)" : "attn__sgemm (BLIS's threads)",
+           o->layout, any->blis, o->reps);
     if (lib) printf("  libattn's choice: %-10s (%s)\n", lib->arch, lib->choice);
     if (own) printf("  BLIS's own:       %-10s (%s)\n", own->arch, own->choice);
     printf("\n%6s %6s %6s %7s", "M", "N", "K", "threads");
@@ -363,7 +385,8 @@ static void report(const options *o, const run *lib, const run *own)
         if (lib && own) printf(" %6.2fx", lib->results[i].median_gflops / own->results[i].median_gflops);
         printf("\n");
     }
-    printf("\n{\"bench\": \"gemm\", \"layout\": \"%s\", \"reps\": %d, \"blis\": ", o->layout, o->reps);
+    printf("\n{\"bench\": \"gemm\", \"path\": \"%s\", \"layout\": \"%s\", \"reps\": %d, \"blis\": ",
+           o->layers_path ? "layers" : "blis", o->layout, o->reps);
     json_string(any->blis);
     if (lib) {
         printf(", \"libattn_arch\": ");
