@@ -142,6 +142,16 @@ void attn__pool_destroy(attn__pool *pool);
 int32_t attn__pool_threads(const attn__pool *pool);
 void attn__pool_run(attn__pool *pool, int32_t shares, attn__share_fn fn, void *arg);
 
+/* Small products without BLIS (lib/compute/gemm_small.c), row-major C with
+ * unit column stride. Dot form: C[m,n] = alpha A B^T + beta C with A [m,k]
+ * and B [n,k] rows of unit stride. Axpy form: C[m,n] = alpha op(A) B + beta C
+ * with op(A)[i,k] = a[i*rsa + k*csa] and B [k,n] rows of unit stride.
+ * beta = 0 never reads C. */
+void attn__sgemm_small_dot(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda, const float *b,
+                           int64_t ldb, float beta, float *c, int64_t ldc);
+void attn__sgemm_small_axpy(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t rsa, int64_t csa,
+                            const float *b, int64_t ldb, float beta, float *c, int64_t ldc);
+
 /* Selects BLIS's kernel set once per process (see lib/compute/blis_arch.c). */
 void attn__blis_setup(void);
 const char *attn__blis_arch_name(void);

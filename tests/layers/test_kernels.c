@@ -293,6 +293,64 @@ START_TEST(split_gemm_matches_one_blis_call_for_every_transpose_and_thread_count
 }
 END_TEST
 
+/* C = alpha op(A) op(B) + beta C in double, op(A)[i,k] = a[i*ra + k*ca], op(B)[k,j] = b[k*rb + j*cb]. */
+static void gemm_ref(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t ra, int64_t ca,
+                     const float *b, int64_t rb, int64_t cb, float beta, float *c, int64_t ldc)
+{
+    for (int64_t i = 0; i < m; i++)
+        for (int64_t j = 0; j < n; j++) {
+            double s = 0.0;
+            for (int64_t kk = 0; kk < k; kk++) s += (double)a[i * ra + kk * ca] * b[kk * rb + j * cb];
+            c[i * ldc + j] = (float)(alpha * s + (beta == 0.0f ? 0.0 : (double)beta * c[i * ldc + j]));
+        }
+}
+
+START_TEST(small_gemm_kernels_match_double_precision_on_ragged_shapes)
+{
+    const int64_t ms[5] = {1, 3, 4, 5, 17}, ns[6] = {1, 5, 17, 64, 65, 130}, ks[5] = {1, 7, 16, 33, 70};
+    float *a = randv(17 * 75 * 2, 61, 1.0f), *b = randv(130 * 75 * 2, 62, 1.0f), *want = malloc(17 * 133 * sizeof(float));
+    float *got = malloc(17 * 133 * sizeof(float)), *c0 = randv(17 * 133, 63, 1.0f);
+    for (int im = 0; im < 5; im++)
+        for (int in = 0; in < 6; in++)
+            for (int ik = 0; ik < 5; ik++)
+                for (int form = 0; form < 3; form++)
+                    for (int bz = 0; bz < 2; bz++) {
+                        int64_t m = ms[im], n = ns[in], k = ks[ik], ldc = n + 3;
+                        float beta = bz ? 0.5f : 0.0f;
+                        for (int64_t i = 0; i < m * ldc; i++) want[i] = got[i] = bz ? c0[i] : NAN;
+                        if (form == 0) { /* dot: A [m, k] (lda k + 2), B [n, k] (ldb k + 1) */
+                            gemm_ref(m, n, k, 0.7f, a, k + 2, 1, b, 1, k + 1, beta, want, ldc);
+                            attn__sgemm_small_dot(m, n, k, 0.7f, a, k + 2, b, k + 1, beta, got, ldc);
+                        } else { /* axpy: A [m, k] or A^T stored [k, m]; B [k, n] (ldb n + 4) */
+                            int64_t ra = form == 1 ? k + 2 : 1, ca = form == 1 ? 1 : m + 2;
+                            gemm_ref(m, n, k, 0.7f, a, ra, ca, b, n + 4, 1, beta, want, ldc);
+                            attn__sgemm_small_axpy(m, n, k, 0.7f, a, ra, ca, b, n + 4, beta, got, ldc);
+                        }
+                        for (int64_t i = 0; i < m; i++)
+                            for (int64_t j = 0; j < ldc; j++) {
+                                float w = want[i * ldc + j], g = got[i * ldc + j];
+                                if (j >= n) { /* the gap between rows is never written */
+                                    ck_assert(bz ? g == w : isnan(g));
+                                    continue;
+                                }
+                                ck_assert_msg(fabsf(g - w) <= 1e-5f * (1.0f + fabsf(w)),
+                                              "form %d m %lld n %lld k %lld beta %g: C[%lld,%lld] = %g, want %g", form,
+                                              (long long)m, (long long)n, (long long)k, (double)beta, (long long)i,
+                                              (long long)j, (double)g, (double)w);
+                            }
+                    }
+    /* equal rows of A give equal rows of C, bit for bit, wherever they sit in a tile */
+    float rows[6 * 40], out[6 * 50];
+    for (int r = 0; r < 6; r++)
+        for (int kk = 0; kk < 40; kk++) rows[r * 40 + kk] = a[kk];
+    attn__sgemm_small_dot(6, 50, 40, 1.0f, rows, 40, b, 40, 0.0f, out, 50);
+    for (int r = 1; r < 6; r++) ck_assert_int_eq(memcmp(out, out + r * 50, 50 * sizeof(float)), 0);
+    attn__sgemm_small_axpy(6, 50, 40, 1.0f, rows, 40, 1, b, 50, 0.0f, out, 50);
+    for (int r = 1; r < 6; r++) ck_assert_int_eq(memcmp(out, out + r * 50, 50 * sizeof(float)), 0);
+    free(a), free(b), free(want), free(got), free(c0);
+}
+END_TEST
+
 START_TEST(dropout_rows_keep_exactly_where_the_rng_says)
 {
     const int64_t n = 4000;
@@ -332,6 +390,7 @@ int main(void)
     tcase_add_test(tc, column_sums_are_the_same_on_any_thread_count);
     tcase_add_test(tc, parallel_for_visits_every_item_exactly_once);
     tcase_add_test(tc, split_gemm_matches_one_blis_call_for_every_transpose_and_thread_count);
+    tcase_add_test(tc, small_gemm_kernels_match_double_precision_on_ragged_shapes);
     tcase_add_test(tc, dropout_rows_keep_exactly_where_the_rng_says);
     suite_add_tcase(s, tc);
     return attn_test_run(s);
