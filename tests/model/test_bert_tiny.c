@@ -109,6 +109,29 @@ START_TEST(skipping_padding_changes_no_real_output)
 }
 END_TEST
 
+/* Compares t with "<prefix>.<name>" of the expected file; for the word
+ * embeddings only the rows the batch touched are stored ("...rows"). */
+static void check_param(fixture *f, const char *prefix, const char *name, attn_tensor *t, attn_tensor *rows, double tol)
+{
+    char key[256];
+    if (!strstr(name, "word_embeddings")) {
+        snprintf(key, sizeof key, "%s.%s", prefix, name);
+        double e = compare(f, t, key, 1e-3);
+        ck_assert_msg(e < tol, "%s: error %g", key, e);
+        return;
+    }
+    const int64_t *row_ids = attn_tensor_data(rows);
+    int64_t nrows = attn_tensor_numel(rows), H = attn_tensor_dim(t, 1), shape[2] = {nrows, H};
+    attn_tensor *sub;
+    ATTN_ASSERT_OK(f->ctx, attn_tensor_create(f->ctx, ATTN_F32, 2, shape, &sub));
+    for (int64_t r = 0; r < nrows; r++)
+        memcpy(attn_tensor_data_f32(sub) + r * H, attn_tensor_data_f32(t) + row_ids[r] * H, (size_t)H * sizeof(float));
+    snprintf(key, sizeof key, "%s.%s.rows", prefix, name);
+    double e = compare(f, sub, key, 1e-3);
+    ck_assert_msg(e < tol, "%s: error %g", key, e);
+    attn_tensor_destroy(sub);
+}
+
 START_TEST(gradients_and_adamw_step_match_hugging_face)
 {
     fixture f;
@@ -118,31 +141,12 @@ START_TEST(gradients_and_adamw_step_match_hugging_face)
     float loss;
     ATTN_ASSERT_OK(f.ctx, attn_model_loss_backward(f.model, f.labels, &loss));
     attn_tensor *rows = load(&f, "grad_rows_ids", ATTN_I64);
-    const int64_t *row_ids = attn_tensor_data(rows);
-    int64_t nrows = attn_tensor_numel(rows);
     int checked = 0;
     for (int32_t i = 0; i < attn_model_param_count(f.model); i++) {
         const char *name;
-        attn_tensor *value, *grad;
-        ATTN_ASSERT_OK(f.ctx, attn_model_param(f.model, i, &name, &value, &grad));
-        char key[256];
-        if (strstr(name, "word_embeddings")) {
-            /* only the rows the batch touched are stored */
-            int64_t H = attn_tensor_dim(grad, 1);
-            attn_tensor *sub;
-            int64_t shape[2] = {nrows, H};
-            ATTN_ASSERT_OK(f.ctx, attn_tensor_create(f.ctx, ATTN_F32, 2, shape, &sub));
-            for (int64_t r = 0; r < nrows; r++)
-                memcpy(attn_tensor_data_f32(sub) + r * H, attn_tensor_data_f32(grad) + row_ids[r] * H, (size_t)H * 4);
-            snprintf(key, sizeof key, "grad.%s.rows", name);
-            double e = compare(&f, sub, key, 1e-3);
-            ck_assert_msg(e < 1e-4, "%s: error %g", key, e);
-            attn_tensor_destroy(sub);
-        } else {
-            snprintf(key, sizeof key, "grad.%s", name);
-            double e = compare(&f, grad, key, 1e-3);
-            ck_assert_msg(e < 1e-4, "%s: error %g", key, e);
-        }
+        attn_tensor *grad;
+        ATTN_ASSERT_OK(f.ctx, attn_model_param(f.model, i, &name, NULL, &grad));
+        check_param(&f, "grad", name, grad, rows, 1e-4);
         checked++;
     }
     ck_assert_int_eq(checked, 41);
@@ -165,22 +169,7 @@ START_TEST(gradients_and_adamw_step_match_hugging_face)
         const char *name;
         attn_tensor *value;
         ATTN_ASSERT_OK(f.ctx, attn_model_param(f.model, i, &name, &value, NULL));
-        char key[256];
-        if (strstr(name, "word_embeddings")) {
-            int64_t H = attn_tensor_dim(value, 1);
-            attn_tensor *sub;
-            int64_t shape[2] = {nrows, H};
-            ATTN_ASSERT_OK(f.ctx, attn_tensor_create(f.ctx, ATTN_F32, 2, shape, &sub));
-            for (int64_t r = 0; r < nrows; r++)
-                memcpy(attn_tensor_data_f32(sub) + r * H, attn_tensor_data_f32(value) + row_ids[r] * H, (size_t)H * 4);
-            snprintf(key, sizeof key, "adamw1.%s.rows", name);
-            ck_assert_double_lt(compare(&f, sub, key, 1e-3), 2e-4);
-            attn_tensor_destroy(sub);
-        } else {
-            snprintf(key, sizeof key, "adamw1.%s", name);
-            double e = compare(&f, value, key, 1e-3);
-            ck_assert_msg(e < 2e-4, "%s: error %g", key, e);
-        }
+        check_param(&f, "adamw1", name, value, rows, 2e-4);
     }
     attn_optim_destroy(opt);
     attn_tensor_destroy(rows);
