@@ -18,6 +18,7 @@
  * allocator while it holds no data (attn_ctx_set_allocator). */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
@@ -36,6 +37,7 @@
  * serial stretch between two parallel regions of a forward pass, short
  * enough that an idle pool gives its CPU back at once. */
 #define SPIN_NS 50000
+#define YIELD_AFTER_NS 5000
 
 struct attn__pool {
     int32_t helpers;               /* threads started */
@@ -64,6 +66,28 @@ static uint64_t now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* A bounded wait: spin_more returns 0 once SPIN_NS have passed. After the
+ * first YIELD_AFTER_NS it yields between checks, so on a busy machine a
+ * waiting thread lets the one it waits for (or anyone else) run. */
+typedef struct {
+    uint64_t start;
+    unsigned spins;
+} spin_wait;
+
+static int spin_more(spin_wait *w)
+{
+    CPU_RELAX();
+    if (++w->spins % 32) return 1;
+    uint64_t t = now_ns();
+    if (!w->start) {
+        w->start = t;
+        return 1;
+    }
+    if (t - w->start > SPIN_NS) return 0;
+    if (t - w->start > YIELD_AFTER_NS) sched_yield();
+    return 1;
 }
 
 /* Claims and runs shares of job `job` until none is left. */
@@ -96,16 +120,10 @@ static void *helper_main(void *arg)
     attn__pool *p = arg;
     uint32_t seen = atomic_load(&p->job);
     for (;;) {
-        uint64_t start = 0;
-        unsigned spins = 0;
+        spin_wait w = {0, 0};
         uint32_t job;
-        while ((job = atomic_load_explicit(&p->job, memory_order_acquire)) == seen && !atomic_load(&p->stop)) {
-            CPU_RELAX();
-            if (++spins % 64) continue;
-            uint64_t t = now_ns();
-            if (!start) start = t;
-            else if (t - start > SPIN_NS) break;
-        }
+        while ((job = atomic_load_explicit(&p->job, memory_order_acquire)) == seen && !atomic_load(&p->stop))
+            if (!spin_more(&w)) break;
         if (job == seen && !atomic_load(&p->stop)) {
             pthread_mutex_lock(&p->lock);
             atomic_fetch_add(&p->sleeping, 1);
@@ -190,15 +208,9 @@ void attn__pool_run(attn__pool *p, int32_t shares, attn__share_fn fn, void *arg)
     }
     work_on(p, job);
     /* every share is claimed; wait for those still running elsewhere */
-    uint64_t start = 0;
-    unsigned spins = 0;
-    while (atomic_load_explicit(&p->done, memory_order_acquire) != shares) {
-        CPU_RELAX();
-        if (++spins % 64) continue;
-        uint64_t t = now_ns();
-        if (!start) start = t;
-        else if (t - start > SPIN_NS) break;
-    }
+    spin_wait w = {0, 0};
+    while (atomic_load_explicit(&p->done, memory_order_acquire) != shares)
+        if (!spin_more(&w)) break;
     if (atomic_load_explicit(&p->done, memory_order_acquire) != shares) {
         pthread_mutex_lock(&p->lock);
         atomic_store(&p->caller_sleeping, 1);
