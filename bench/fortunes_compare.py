@@ -21,6 +21,8 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import compare  # noqa: E402  (PyTorch's environment: the same BLAS set-up as the inference bench)
 DEFAULT_VOCAB = os.path.join(HERE, "..", "..", "shared", "data", "bert-base-uncased", "vocab.txt")
 
 
@@ -29,6 +31,19 @@ def last_json(text):
         if line.startswith("{"):
             return json.loads(line)
     raise RuntimeError("no JSON result in output:\n" + text[-2000:])
+
+
+def torch_env(threads, torch_blas):
+    """PyTorch at its best on this machine, exactly as bench/compare.py runs it:
+    OpenBLAS with the CPU's kernels when scripts/bench.sh unpacked it, OpenMP
+    threads that sleep instead of spinning, the same thread count."""
+    args = argparse.Namespace(python="/usr/bin/python3", threads=threads, torch_blas=torch_blas,
+                              openblas_dir=os.path.join(compare.CACHE, "openblas", "usr", "lib", "x86_64-linux-gnu",
+                                                        "openblas-pthread"))
+    runner = compare.Runner(args)
+    env = runner.torch_env()
+    env["ATTN_TORCH_ENV"] = "bench"
+    return env, runner.torch_blas_used
 
 
 def run(cmd, env=None):
@@ -54,12 +69,16 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--strip-attribution", action="store_true")
     ap.add_argument("--json-out", help="also write the results here")
+    ap.add_argument("--torch-blas", choices=["auto", "openblas", "system"], default="auto",
+                    help="as bench/compare.py: openblas if scripts/bench.sh unpacked it (auto)")
     args, extra = ap.parse_known_args()
     extra = [x for x in extra if x != "--"]
     seeds = [int(s) for s in args.seeds.split(",")]
     strip = ["--strip-attribution"] if args.strip_attribution else []
     common = ["--threads", str(args.threads)] + extra
-    out = {"seeds": seeds, "threads": args.threads, "options": extra, "strip_attribution": args.strip_attribution}
+    env, blas = torch_env(args.threads, args.torch_blas)
+    out = {"seeds": seeds, "threads": args.threads, "options": extra, "strip_attribution": args.strip_attribution,
+           "torch_blas": blas}
     with tempfile.TemporaryDirectory() as tmp:
         ids = os.path.join(tmp, "ids.tsv")
         subprocess.run([args.attn, "train", "--vocab", args.vocab, "--dump-tokens", ids] + strip + extra, check=True)
@@ -70,13 +89,13 @@ def main():
                                   "--seed", str(seed), "--quiet"] + strip + common))
             print(f"seed {seed}: PyTorch ...", file=sys.stderr, flush=True)
             torch_runs.append(run(["/usr/bin/python3", os.path.join(HERE, "reference", "torch_classifier.py"), "--ids", ids,
-                                   "--seed", str(seed)] + common))
+                                   "--seed", str(seed)] + common, env=env))
         tfidf = run(["/usr/bin/python3", os.path.join(HERE, "reference", "tfidf_baseline.py")] + strip)
     out["libattn"], out["pytorch"], out["tfidf"] = attn_runs, torch_runs, tfidf
     rows = [("test accuracy", "test_accuracy", 100, "%"), ("test macro-F1", "test_macro_f1", 100, "%"),
             ("seconds per epoch", "seconds_per_epoch", 1, " s"), ("peak RSS", "peak_rss_mb", 1, " MB")]
     print(f"\nfortunes task{' (attributions stripped)' if args.strip_attribution else ''}, "
-          f"{len(seeds)} seeds, {args.threads} threads, options {' '.join(extra) or '(defaults)'}")
+          f"{len(seeds)} seeds, {args.threads} threads, options {' '.join(extra) or '(defaults)'}, PyTorch BLAS {blas}")
     print(f"{'':20} {'libattn':>16} {'PyTorch':>16} {'ratio':>7}")
     for name, key, scale, unit in rows:
         (am, asd), (tm, tsd) = summary(attn_runs, key), summary(torch_runs, key)

@@ -38,7 +38,8 @@ kernels, as in bench/peers.
 import os
 import sys
 
-if any(v in os.environ for v in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")):
+# bench/fortunes_compare.py sets up the BLAS itself (ATTN_TORCH_ENV=bench), as bench/compare.py does
+if os.environ.get("ATTN_TORCH_ENV") != "bench" and any(v in os.environ for v in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")):
     env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
     os.execve(sys.executable, [sys.executable] + sys.argv, env)
 
