@@ -3,7 +3,7 @@
  *
  * Legend: N rows (tokens of all sequences packed), H hidden, A heads,
  * D = H / A per head, L the length of one sequence.
- *   qkv [N, 3H] = x Wqkv^T + bqkv      one GEMM; Wqkv [3H, H] packs query,
+ *   qkv [N, 3H] = x Wqkv^T + bqkv      one GEMM (the items add bqkv); Wqkv [3H, H] packs query,
  *                                      key and value (the public parameters
  *                                      are views into it and its gradient)
  *   per sequence b and head h (Q, K, V are strided views of qkv):
@@ -24,6 +24,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "layers/fused.h"
 #include "layers/layer.h"
 #include "layers/layer_kernels.h"
 
@@ -206,9 +207,16 @@ static void forward_item(attention_layer *a, const attn_ctx *gc, int64_t item, f
     const int64_t *rows = a->offs.p, *poff = rows + a->nseq + 1;
     int64_t s = rows[b], len = rows[b + 1] - s, H = a->hidden, D = a->dh, ld = 3 * H;
     if (len == 0) return;
-    const float *q = (const float *)a->qkv.p + s * ld + h * D, *k = q + H, *v = q + 2 * H;
+    float *qw = (float *)a->qkv.p + s * ld + h * D;
+    const float *q = qw, *k = q + H, *v = q + 2 * H;
     float *p = (float *)a->probs.p + poff[b] + h * len * len;
     uint64_t counter = a->counter + (uint64_t)(poff[b] + h * len * len);
+    /* the Q/K/V bias of this head's columns, added here where the rows are
+     * about to be read (the projection GEMM left it out): each item owns
+     * its block of qkv, and backward reads the biased values */
+    const float *bias = attn__f32(a->b_qkv) + h * D;
+    for (int64_t i = 0; i < len; i++)
+        for (int part = 0; part < 3; part++) attn__bias_add_row(qw + i * ld + part * H, bias + part * H, D);
     gc = attn__gemm_ctx(gc, len, len, D);
     attn__sgemm(gc, 0, 1, len, len, D, a->scale, q, ld, 1, k, ld, 1, 0.0f, p, len, 1);
     uint8_t mode = ((const uint8_t *)a->seq_mode.p)[b];
@@ -309,6 +317,17 @@ static attn_status run_all_items(attention_layer *a, const char *fn, int backwar
 attn_status attn_attention_forward(attn_layer *layer, const attn_tensor *x, const attn_tensor *seq_offsets,
                                    const attn_tensor *key_mask, attn_tensor *y)
 {
+    return attn__attention_forward_ex(layer, x, seq_offsets, key_mask, y, 1);
+}
+
+const float *attn__attention_output_bias(const attn_layer *layer)
+{
+    return attn__f32(((const attention_layer *)layer)->b_o);
+}
+
+attn_status attn__attention_forward_ex(attn_layer *layer, const attn_tensor *x, const attn_tensor *seq_offsets,
+                                       const attn_tensor *key_mask, attn_tensor *y, int output_bias)
+{
     static const char fn[] = "attn_attention_forward";
     ATTN_CHECK(attn__layer_check(layer, ATTN__LAYER_ATTENTION, fn));
     attention_layer *a = (attention_layer *)layer;
@@ -335,13 +354,12 @@ attn_status attn_attention_forward(attn_layer *layer, const attn_tensor *x, cons
         a->seed = ctx->seed;
         a->counter = attn__rng_reserve(ctx, (uint64_t)total);
     }
-    float *qkv = a->qkv.p;
-    attn__bias_fill_rows(qkv, 3 * H, n, attn__f32(a->b_qkv), 3 * H);
-    attn__layer_gemm(ctx, 0, 1, n, 3 * H, H, 1.0f, attn__f32(x), ldx, attn__f32(a->w_qkv), H, 1.0f, qkv, 3 * H);
+    /* the items add the Q/K/V bias to their own block (see forward_item) */
+    attn__layer_gemm(ctx, 0, 1, n, 3 * H, H, 1.0f, attn__f32(x), ldx, attn__f32(a->w_qkv), H, 0.0f, a->qkv.p, 3 * H);
     ATTN_CHECK(run_all_items(a, fn, 0));
     float *py = attn__f32(y);
-    attn__bias_fill_rows(py, ldy, n, attn__f32(a->b_o), H);
-    attn__layer_gemm(ctx, 0, 1, n, H, H, 1.0f, a->ctxv.p, H, attn__f32(a->w_o), H, 1.0f, py, ldy);
+    if (output_bias) attn__bias_fill_rows(py, ldy, n, attn__f32(a->b_o), H);
+    attn__layer_gemm(ctx, 0, 1, n, H, H, 1.0f, a->ctxv.p, H, attn__f32(a->w_o), H, output_bias ? 1.0f : 0.0f, py, ldy);
     layer->ready = 1;
     return attn__ok(ctx);
 }

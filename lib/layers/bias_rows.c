@@ -13,6 +13,12 @@ void attn__bias_fill_rows(float *y, int64_t ld, int64_t rows, const float *bias,
     for (int64_t r = 0; r < rows; r++) memcpy(y + r * ld, bias, (size_t)cols * sizeof(float));
 }
 
+ATTN__SIMD_CLONES
+void attn__bias_add_row(float *y, const float *bias, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++) y[i] += bias[i];
+}
+
 /* Columns per block: a strip of each row stays in cache while rows stream. */
 #define COL_BLOCK 512
 

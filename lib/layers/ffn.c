@@ -6,6 +6,7 @@
  * the second GEMM adds onto y prefilled with b2. Backward:
  *   dW2 += dy^T act, db2 += sum dy, d = (dy W2) * f'(pre),
  *   dW1 += d^T x, db1 += sum d, dx += d W1. */
+#include "layers/fused.h"
 #include "layers/layer.h"
 #include "layers/layer_kernels.h"
 
@@ -81,6 +82,16 @@ static int64_t act_cost(attn_activation a)
 
 attn_status attn_ffn_forward(attn_layer *layer, const attn_tensor *x, attn_tensor *y)
 {
+    return attn__ffn_forward_ex(layer, x, y, 1);
+}
+
+const float *attn__ffn_output_bias(const attn_layer *layer)
+{
+    return attn__f32(((const ffn_layer *)layer)->b2);
+}
+
+attn_status attn__ffn_forward_ex(attn_layer *layer, const attn_tensor *x, attn_tensor *y, int output_bias)
+{
     static const char fn[] = "attn_ffn_forward";
     ATTN_CHECK(attn__layer_check(layer, ATTN__LAYER_FFN, fn));
     ffn_layer *f = (ffn_layer *)layer;
@@ -101,8 +112,8 @@ attn_status attn_ffn_forward(attn_layer *layer, const attn_tensor *x, attn_tenso
     attn__layer_gemm(ctx, 0, 1, n, in, h, 1.0f, attn__f32(x), ldx, attn__f32(f->w1), h, 0.0f, pre, in);
     ffn_job j = {f, NULL};
     attn__parallel_for(ctx, n, in * act_cost(f->act), act_rows, &j);
-    attn__bias_fill_rows(py, ldy, n, attn__f32(f->b2), h);
-    attn__layer_gemm(ctx, 0, 1, n, h, in, 1.0f, post, in, attn__f32(f->w2), in, 1.0f, py, ldy);
+    if (output_bias) attn__bias_fill_rows(py, ldy, n, attn__f32(f->b2), h);
+    attn__layer_gemm(ctx, 0, 1, n, h, in, 1.0f, post, in, attn__f32(f->w2), in, output_bias ? 1.0f : 0.0f, py, ldy);
     layer->ready = 1;
     return attn__ok(ctx);
 }

@@ -5,6 +5,7 @@
  * column. The row math is in layernorm_rows.c. */
 #include <math.h>
 
+#include "layers/fused.h"
 #include "layers/layer.h"
 #include "layers/layer_kernels.h"
 
@@ -79,6 +80,65 @@ attn_status attn_layernorm_forward(attn_layer *layer, const attn_tensor *x, attn
     ln->n = n;
     ln_job j = {.ln = ln, .y = attn__f32(y), .x = attn__f32(x), .ldy = ldy, .ldx = ldx};
     attn__parallel_for(ctx, n, ln->dim * 3, forward_rows, &j);
+    layer->ready = 1;
+    return attn__ok(ctx);
+}
+
+typedef struct {
+    layernorm_layer *ln;
+    const float *x, *r, *bias;
+    float *s, *y;
+    int64_t ldx, ldr, lds, ldy;
+} residual_job;
+
+static void residual_rows(void *arg, int64_t r0, int64_t r1)
+{
+    residual_job *j = arg;
+    layernorm_layer *ln = j->ln;
+    float *mean = ln->stats.p, *rstd = mean + ln->n;
+    const float *w = attn__f32(ln->w), *b = attn__f32(ln->b);
+    for (int64_t row = r0; row < r1; row++) {
+        float *s = j->s + row * j->lds;
+        const float *x = j->x + row * j->ldx, *r = j->r + row * j->ldr;
+        if (j->bias)
+            for (int64_t c = 0; c < ln->dim; c++) s[c] = x[c] + (r[c] + j->bias[c]);
+        else
+            for (int64_t c = 0; c < ln->dim; c++) s[c] = x[c] + r[c];
+        /* the row is still in L1 for the normalisation */
+        attn__layernorm_row(j->y + row * j->ldy, s, w, b, ln->dim, ln->eps, &mean[row], &rstd[row]);
+    }
+}
+
+attn_status attn__layernorm_forward_residual(attn_layer *layer, const attn_tensor *x, const attn_tensor *r,
+                                             const float *bias, attn_tensor *s, attn_tensor *y)
+{
+    static const char fn[] = "attn_layernorm_forward (residual)";
+    ATTN_CHECK(attn__layer_check(layer, ATTN__LAYER_LAYERNORM, fn));
+    layernorm_layer *ln = (layernorm_layer *)layer;
+    attn_ctx *ctx = layer->ctx;
+    layer->ready = 0;
+    int64_t n, ldx, nr, ldr, ns, lds, ny, ldy, d = ln->dim;
+    ATTN_CHECK(attn__layer_rows(ctx, x, fn, "x", d, &n, &ldx));
+    ATTN_CHECK(attn__layer_rows(ctx, r, fn, "r", d, &nr, &ldr));
+    ATTN_CHECK(attn__layer_rows(ctx, s, fn, "s", d, &ns, &lds));
+    ATTN_CHECK(attn__layer_rows(ctx, y, fn, "y", d, &ny, &ldy));
+    ATTN_CHECK(attn__layer_same_rows(ctx, fn, x, "x", n, r, "r", nr));
+    ATTN_CHECK(attn__layer_same_rows(ctx, fn, x, "x", n, s, "s", ns));
+    ATTN_CHECK(attn__layer_same_rows(ctx, fn, x, "x", n, y, "y", ny));
+    /* row by row: s may be x, y may be s; nothing may overlap r */
+    ATTN_CHECK(attn__layer_no_overlap(ctx, fn, s, "s", n, lds, d, r, "r", n, ldr, d));
+    if (!(attn__f32(s) == attn__f32(x) && lds == ldx))
+        ATTN_CHECK(attn__layer_no_overlap(ctx, fn, s, "s", n, lds, d, x, "x", n, ldx, d));
+    if (!(attn__f32(y) == attn__f32(s) && ldy == lds)) {
+        ATTN_CHECK(attn__layer_no_overlap(ctx, fn, y, "y", n, ldy, d, s, "s", n, lds, d));
+        ATTN_CHECK(attn__layer_no_overlap(ctx, fn, y, "y", n, ldy, d, r, "r", n, ldr, d));
+        if (!(attn__f32(y) == attn__f32(x) && ldy == ldx))
+            ATTN_CHECK(attn__layer_no_overlap(ctx, fn, y, "y", n, ldy, d, x, "x", n, ldx, d));
+    }
+    ATTN_CHECK(attn__layer_buf_reserve(ctx, &ln->stats, (size_t)n * 2, sizeof(float), fn));
+    ln->n = n;
+    residual_job j = {ln, attn__f32(x), attn__f32(r), bias, attn__f32(s), attn__f32(y), ldx, ldr, lds, ldy};
+    attn__parallel_for(ctx, n, d * 5, residual_rows, &j);
     layer->ready = 1;
     return attn__ok(ctx);
 }

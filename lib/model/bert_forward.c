@@ -3,6 +3,7 @@
  * activation backward needs. */
 #include <string.h>
 
+#include "layers/fused.h"
 #include "model/bert_internal.h"
 
 /* Element (b, t) of an int32/int64 [B, T] tensor. */
@@ -99,36 +100,40 @@ static attn_status ensure_activations(attn_model *m)
     return ATTN_OK;
 }
 
+/* word + position + type, then LayerNorm: the last sum is done inside the
+ * LayerNorm pass */
 static attn_status embeddings_forward(attn_model *m)
 {
     ATTN_CHECK(attn_embedding_forward(m->word_emb, m->row_ids, m->emb_sum));
     ATTN_CHECK(attn_embedding_forward(m->pos_emb, m->row_pos, m->scratch));
     ATTN_CHECK(attn_add(m->emb_sum, m->emb_sum, m->scratch));
     ATTN_CHECK(attn_embedding_forward(m->type_emb, m->row_types, m->scratch));
-    ATTN_CHECK(attn_add(m->emb_sum, m->emb_sum, m->scratch));
-    ATTN_CHECK(attn_layernorm_forward(m->emb_ln, m->emb_sum, m->x0));
+    ATTN_CHECK(attn__layernorm_forward_residual(m->emb_ln, m->emb_sum, m->scratch, NULL, m->emb_sum, m->x0));
     return attn_dropout_forward(m->emb_drop, m->x0, m->x0);
 }
 
+/* Residual sums are computed inside the LayerNorm pass that follows them.
+ * Without dropout in the way (eval mode) the output biases of attention and
+ * feed-forward go there too instead of a pass of their own. */
 static attn_status block_forward(attn_model *m, bert_block *b, attn_tensor *in)
 {
     const attn_tensor *kmask = m->full_rows ? m->key_mask : NULL;
     attn_tensor *sub = m->scratch;
+    int fold = !m->training;
+    const float *attn_bias = fold ? attn__attention_output_bias(b->attn) : NULL;
     if (m->cfg.norm_position == ATTN_NORM_POST) {
-        ATTN_CHECK(attn_attention_forward(b->attn, in, m->seq_offsets, kmask, sub));
+        const float *ffn_bias = fold ? attn__ffn_output_bias(b->ffn) : NULL;
+        ATTN_CHECK(attn__attention_forward_ex(b->attn, in, m->seq_offsets, kmask, sub, !fold));
         ATTN_CHECK(attn_dropout_forward(b->drop1, sub, sub));
-        ATTN_CHECK(attn_add(b->res1, in, sub));
-        ATTN_CHECK(attn_layernorm_forward(b->ln1, b->res1, b->norm2));
-        ATTN_CHECK(attn_ffn_forward(b->ffn, b->norm2, sub));
+        ATTN_CHECK(attn__layernorm_forward_residual(b->ln1, in, sub, attn_bias, b->res1, b->norm2));
+        ATTN_CHECK(attn__ffn_forward_ex(b->ffn, b->norm2, sub, !fold));
         ATTN_CHECK(attn_dropout_forward(b->drop2, sub, sub));
-        ATTN_CHECK(attn_add(b->res2, b->norm2, sub));
-        return attn_layernorm_forward(b->ln2, b->res2, b->out);
+        return attn__layernorm_forward_residual(b->ln2, b->norm2, sub, ffn_bias, b->res2, b->out);
     }
     ATTN_CHECK(attn_layernorm_forward(b->ln1, in, b->norm1));
-    ATTN_CHECK(attn_attention_forward(b->attn, b->norm1, m->seq_offsets, kmask, sub));
+    ATTN_CHECK(attn__attention_forward_ex(b->attn, b->norm1, m->seq_offsets, kmask, sub, !fold));
     ATTN_CHECK(attn_dropout_forward(b->drop1, sub, sub));
-    ATTN_CHECK(attn_add(b->res1, in, sub));
-    ATTN_CHECK(attn_layernorm_forward(b->ln2, b->res1, b->norm2));
+    ATTN_CHECK(attn__layernorm_forward_residual(b->ln2, in, sub, attn_bias, b->res1, b->norm2));
     ATTN_CHECK(attn_ffn_forward(b->ffn, b->norm2, sub));
     ATTN_CHECK(attn_dropout_forward(b->drop2, sub, sub));
     return attn_add(b->out, b->res1, sub);

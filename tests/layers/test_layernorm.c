@@ -2,6 +2,7 @@
  * gradients, in-place forward, constant rows, thread-count invariance, bad
  * input, no allocation in steady state. */
 #include "layer_testing.h"
+#include "layers/fused.h"
 
 START_TEST(layernorm_matches_torch_forward_and_backward)
 {
@@ -124,6 +125,47 @@ START_TEST(layernorm_gives_the_same_bits_on_any_thread_count)
 }
 END_TEST
 
+/* The model's fused residual pass: the same bits as adding the bias to r,
+ * adding r to x and normalising, in place or not, and backward from it. */
+START_TEST(residual_layernorm_equals_add_then_layernorm_bit_for_bit)
+{
+    const int64_t n = 37, h = 70;
+    attn_ctx *ctx = attn_test_ctx();
+    ATTN_ASSERT_OK(ctx, attn_ctx_set_int(ctx, ATTN_OPT_THREADS, 2));
+    attn_layer *l;
+    ATTN_ASSERT_OK(ctx, attn_layernorm_create(ctx, h, 1e-12f, &l));
+    lt_randomize_params(l, 7, 1.0f);
+    attn_tensor *x = lt_tensor2(ctx, n, h, 8), *r = lt_tensor2(ctx, n, h, 9), *bias = lt_tensor2(ctx, 1, h, 10);
+    attn_tensor *s = lt_tensor2(ctx, n, h, 0), *y = lt_tensor2(ctx, n, h, 0), *want_y = lt_tensor2(ctx, n, h, 0);
+    attn_tensor *rb = lt_tensor2(ctx, n, h, 0), *want_s = lt_tensor2(ctx, n, h, 0);
+    const float *pb = attn_tensor_data_f32(bias);
+    for (int with_bias = 0; with_bias < 2; with_bias++) {
+        /* unfused: rb = r (+ bias), want_s = x + rb, want_y = LN(want_s) */
+        for (int64_t i = 0; i < n * h; i++)
+            attn_tensor_data_f32(rb)[i] = attn_tensor_data_f32(r)[i] + (with_bias ? pb[i % h] : 0.0f);
+        ATTN_ASSERT_OK(ctx, attn_add(want_s, x, rb));
+        ATTN_ASSERT_OK(ctx, attn_layernorm_forward(l, want_s, want_y));
+        ATTN_ASSERT_OK(ctx, attn__layernorm_forward_residual(l, x, r, with_bias ? pb : NULL, s, y));
+        ck_assert_int_eq(memcmp(attn_tensor_data_f32(s), attn_tensor_data_f32(want_s), n * h * sizeof(float)), 0);
+        ck_assert_int_eq(memcmp(attn_tensor_data_f32(y), attn_tensor_data_f32(want_y), n * h * sizeof(float)), 0);
+        /* in place: s is x and y is s */
+        attn_tensor *x2 = lt_tensor2(ctx, n, h, 8);
+        ATTN_ASSERT_OK(ctx, attn__layernorm_forward_residual(l, x2, r, with_bias ? pb : NULL, x2, x2));
+        ck_assert_int_eq(memcmp(attn_tensor_data_f32(x2), attn_tensor_data_f32(want_y), n * h * sizeof(float)), 0);
+        attn_tensor_destroy(x2);
+    }
+    /* backward after the fused forward takes the sum as its input */
+    attn_tensor *dy = lt_tensor2(ctx, n, h, 11), *dx = lt_tensor2(ctx, n, h, 0);
+    ATTN_ASSERT_OK(ctx, attn_layernorm_backward(l, s, dy, dx));
+    /* r may not overlap the outputs */
+    ck_assert_int_eq(attn__layernorm_forward_residual(l, x, r, NULL, r, y), ATTN_ERR_INVALID_ARG);
+    attn_tensor *ts[] = {x, r, bias, s, y, want_y, rb, want_s, dy, dx};
+    for (size_t i = 0; i < sizeof ts / sizeof ts[0]; i++) attn_tensor_destroy(ts[i]);
+    attn_layer_destroy(l);
+    attn_ctx_destroy(ctx);
+}
+END_TEST
+
 START_TEST(layernorm_rejects_bad_input_with_a_message)
 {
     attn_ctx *ctx = attn_test_ctx();
@@ -197,6 +239,7 @@ int main(void)
     tcase_add_test(tc, layernorm_gradients_match_finite_differences);
     tcase_add_test(tc, layernorm_starts_as_identity_normalisation_and_may_run_in_place);
     tcase_add_test(tc, layernorm_gives_the_same_bits_on_any_thread_count);
+    tcase_add_test(tc, residual_layernorm_equals_add_then_layernorm_bit_for_bit);
     tcase_add_test(tc, layernorm_rejects_bad_input_with_a_message);
     tcase_add_test(tc, layernorm_steady_state_does_not_allocate);
     suite_add_tcase(s, tc);
