@@ -1,6 +1,7 @@
 /* BERT backward: loss by problem type, then the chain in reverse —
  * classifier, pooler, encoder blocks, embeddings. Every parameter gradient
  * accumulates; the [N, H] gradient buffers are reused across blocks. */
+#include <math.h>
 #include <string.h>
 
 #include "model/bert_internal.h"
@@ -139,13 +140,28 @@ static attn_status loss_target(attn_model *m, const attn_tensor *labels, const a
     return ATTN_OK;
 }
 
+/* A non-finite loss input usually comes from a non-finite parameter: name it. */
+static attn_status explain_numeric(attn_model *m, attn_status st)
+{
+    if (st != ATTN_ERR_NUMERIC) return st;
+    for (int32_t i = 0; i < m->nparams; i++) {
+        const float *v = attn_tensor_data_f32(m->params[i].value);
+        int64_t n = attn_tensor_numel(m->params[i].value);
+        for (int64_t k = 0; k < n; k++)
+            if (!isfinite(v[k]))
+                return attn__fail(m->ctx, ATTN_ERR_NUMERIC, "parameter %s holds %s at element %lld (the loss became non-finite)",
+                                  m->params[i].name, isnan(v[k]) ? "NaN" : "Inf", (long long)k);
+    }
+    return st;
+}
+
 attn_status attn_model_loss(attn_model *m, const attn_tensor *labels, float *loss)
 {
     if (!m) return ATTN_ERR_INVALID_ARG;
     const attn_tensor *target = NULL;
     ATTN_CHECK(loss_target(m, labels, &target));
     double v;
-    ATTN_CHECK(attn_loss_forward(m->loss, m->logits, target, &v, NULL));
+    ATTN_CHECK(explain_numeric(m, attn_loss_forward(m->loss, m->logits, target, &v, NULL)));
     if (loss) *loss = (float)v;
     return attn__ok(m->ctx);
 }
@@ -158,7 +174,7 @@ attn_status attn_model_loss_backward(attn_model *m, const attn_tensor *labels, f
     if (!m->have_forward)
         return attn__fail(m->ctx, ATTN_ERR_STATE, "backward needs a new forward pass (the last one was already used)");
     double v;
-    ATTN_CHECK(attn_loss_forward(m->loss, m->logits, target, &v, NULL));
+    ATTN_CHECK(explain_numeric(m, attn_loss_forward(m->loss, m->logits, target, &v, NULL)));
     ATTN_CHECK(ensure_grads(m));
     ATTN_CHECK(attn_tensor_fill(m->d_logits, 0.0));
     ATTN_CHECK(attn_loss_backward(m->loss, m->logits, target, 1.0f, NULL, m->d_logits));
