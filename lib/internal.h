@@ -19,6 +19,9 @@ typedef struct attn__pool attn__pool;
 struct attn_ctx {
     int32_t threads;
     attn__pool *pool;            /* threads - 1 helpers, or NULL (lib/compute/pool.c) */
+    void *scratch;               /* attn__scratch: shared work area of the layers */
+    size_t scratch_bytes;
+    int32_t scratch_users;
     int32_t check_finite;
     uint64_t seed;
     uint64_t rng_counter;        /* next unused block of the context's random stream */
@@ -49,6 +52,18 @@ void *attn__calloc(attn_ctx *ctx, size_t count, size_t size);
 void attn__free(attn_ctx *ctx, void *ptr);
 /* Duplicates a NUL-terminated string through the context. */
 char *attn__strdup(attn_ctx *ctx, const char *s);
+
+/* A work area shared by every layer of a context (lib/core/ctx.c): a
+ * backward pass needs its gradient buffers only during the call, and one
+ * context runs one call at a time, so all layers can use the same memory
+ * instead of each keeping its own (on BERT-base, 18 MB per block). A layer
+ * that uses it joins at creation and leaves at destroy; the area is freed
+ * when the last user leaves. attn__scratch returns at least `bytes`,
+ * growing (contents lost) when needed; NULL (message set, the caller
+ * returns ATTN_ERR_NOMEM) on failure. */
+void attn__scratch_join(attn_ctx *ctx);
+void attn__scratch_leave(attn_ctx *ctx);
+void *attn__scratch(attn_ctx *ctx, size_t bytes);
 
 /* Overflow-checked size arithmetic: return 0 on overflow. */
 int attn__mul_size(size_t a, size_t b, size_t *out);

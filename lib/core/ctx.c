@@ -1,6 +1,6 @@
-/* The context: settings, statistics, the allocator hook and the helper
+/* The context: settings, statistics, the allocator hook, the helper
  * threads of ATTN_OPT_THREADS (started when the setting changes, so a
- * parallel region never starts a thread). */
+ * parallel region never starts a thread) and the layers' shared work area. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +23,29 @@ void attn_ctx_destroy(attn_ctx *ctx)
     if (!ctx) return;
     attn__pool_destroy(ctx->pool);
     free(ctx);
+}
+
+void attn__scratch_join(attn_ctx *ctx)
+{
+    ctx->scratch_users++;
+}
+
+void attn__scratch_leave(attn_ctx *ctx)
+{
+    if (--ctx->scratch_users > 0) return;
+    attn__free(ctx, ctx->scratch);
+    ctx->scratch = NULL;
+    ctx->scratch_bytes = 0;
+}
+
+void *attn__scratch(attn_ctx *ctx, size_t bytes)
+{
+    if (bytes <= ctx->scratch_bytes) return ctx->scratch;
+    attn__free(ctx, ctx->scratch);
+    ctx->scratch_bytes = 0;
+    ctx->scratch = attn__alloc(ctx, bytes); /* on failure it has set the message */
+    if (ctx->scratch) ctx->scratch_bytes = bytes;
+    return ctx->scratch;
 }
 
 typedef struct {

@@ -48,8 +48,8 @@ typedef struct {
     int32_t dropped;      /* dropout was applied to P */
     uint64_t seed, counter;
     /* scratch */
-    attn__layer_buf dctx;       /* [N, H] */
-    attn__layer_buf dqkv;       /* [N, 3H] */
+    float *dctx;                /* [N, H], during backward: in the context's work area */
+    float *dqkv;                /* [N, 3H], the same */
     attn__layer_buf work;       /* per worker: 2 [max_len, max_len] */
 } attention_layer;
 
@@ -75,8 +75,9 @@ attn_status attn_attention_create(attn_ctx *ctx, int64_t hidden, int32_t heads, 
     a->dh = hidden / heads;
     a->p = dropout_p;
     a->scale = (float)(1.0 / sqrt((double)a->dh));
-    attn__layer_buf *bufs[] = {&a->offs, &a->seq_mode, &a->keep, &a->qkv, &a->ctxv, &a->probs, &a->dctx, &a->dqkv, &a->work};
+    attn__layer_buf *bufs[] = {&a->offs, &a->seq_mode, &a->keep, &a->qkv, &a->ctxv, &a->probs, &a->work};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) attn__layer_track_buf(l, bufs[i]);
+    attn__layer_use_scratch(l);
     int64_t wq[2] = {3 * hidden, hidden}, bq[1] = {3 * hidden}, wo[2] = {hidden, hidden}, bo[1] = {hidden};
     attn_status st = attn__layer_add_tensor(l, 2, wq, &a->w_qkv);
     if (st == ATTN_OK) st = attn__layer_add_tensor(l, 2, wq, &a->g_w_qkv);
@@ -248,8 +249,8 @@ static void backward_item(attention_layer *a, const attn_ctx *gc, int64_t item, 
     if (len == 0) return;
     const float *q = (const float *)a->qkv.p + s * ld + h * D, *k = q + H, *v = q + 2 * H;
     const float *p = (const float *)a->probs.p + poff[b] + h * len * len;
-    const float *dc = (const float *)a->dctx.p + s * H + h * D;
-    float *dq = (float *)a->dqkv.p + s * ld + h * D, *dk = dq + H, *dv = dq + 2 * H;
+    const float *dc = a->dctx + s * H + h * D;
+    float *dq = a->dqkv + s * ld + h * D, *dk = dq + H, *dv = dq + 2 * H;
     float *dp = work, *pd = work + a->max_len * a->max_len;
     uint64_t counter = a->counter + (uint64_t)(poff[b] + h * len * len);
     float scale = a->dropped ? 1.0f / (1.0f - a->p) : 1.0f;
@@ -386,10 +387,14 @@ attn_status attn_attention_backward(attn_layer *layer, const attn_tensor *x, con
         ATTN_CHECK(attn__layer_no_overlap(ctx, fn, dx, "dx", n, lddx, H, dy, "dy", n, lddy, H));
         ATTN_CHECK(attn__layer_no_overlap(ctx, fn, dx, "dx", n, lddx, H, x, "x", n, ldx, H));
     }
-    ATTN_CHECK(attn__layer_buf_reserve(ctx, &a->dctx, (size_t)n * (size_t)H, sizeof(float), fn));
-    ATTN_CHECK(attn__layer_buf_reserve(ctx, &a->dqkv, (size_t)n * 3 * (size_t)H, sizeof(float), fn));
+    size_t work;
+    if (!attn__mul_size((size_t)n * 4, (size_t)H * sizeof(float), &work))
+        return attn__fail(ctx, ATTN_ERR_OVERFLOW, "%s: gradients of %lld rows overflow", fn, (long long)n);
+    float *dctx = attn__scratch(ctx, work), *dqkv = dctx + n * H;
+    if (!dctx) return ATTN_ERR_NOMEM;
+    a->dctx = dctx;
+    a->dqkv = dqkv;
     const float *pdy = attn__f32(dy);
-    float *dctx = a->dctx.p, *dqkv = a->dqkv.p;
     /* output projection */
     attn__layer_gemm(ctx, 1, 0, H, H, n, 1.0f, pdy, lddy, a->ctxv.p, H, 1.0f, attn__f32(a->g_w_o), H);
     attn__colsum_add_parallel(ctx, attn__f32(a->g_b_o), pdy, n, lddy, H);

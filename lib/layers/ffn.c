@@ -16,7 +16,7 @@ typedef struct {
     attn_activation act;
     attn_tensor *w1, *b1, *w2, *b2;
     attn_tensor *gw1, *gb1, *gw2, *gb2;
-    attn__layer_buf pre, post, dpre;    /* [N, I] each */
+    attn__layer_buf pre, post;    /* [N, I] each; backward's d [N, I] is in the context's work area */
     int64_t n;                    /* rows of the last forward */
 } ffn_layer;
 
@@ -38,7 +38,7 @@ attn_status attn_ffn_create(attn_ctx *ctx, int64_t hidden, int64_t inner, attn_a
     f->act = act;
     attn__layer_track_buf(l, &f->pre);
     attn__layer_track_buf(l, &f->post);
-    attn__layer_track_buf(l, &f->dpre);
+    attn__layer_use_scratch(l);
     int64_t w1s[2] = {inner, hidden}, b1s[1] = {inner}, w2s[2] = {hidden, inner}, b2s[1] = {hidden};
     attn_status st = attn__layer_add_param(l, "intermediate.dense.weight", 2, w1s, &f->w1, &f->gw1);
     if (st == ATTN_OK) st = attn__layer_add_param(l, "intermediate.dense.bias", 1, b1s, &f->b1, &f->gb1);
@@ -140,9 +140,12 @@ attn_status attn_ffn_backward(attn_layer *layer, const attn_tensor *x, const att
         ATTN_CHECK(attn__layer_no_overlap(ctx, fn, dx, "dx", n, lddx, h, dy, "dy", n, lddy, h));
         ATTN_CHECK(attn__layer_no_overlap(ctx, fn, dx, "dx", n, lddx, h, x, "x", n, ldx, h));
     }
-    ATTN_CHECK(attn__layer_buf_reserve(ctx, &f->dpre, (size_t)n * (size_t)in, sizeof(float), fn));
+    size_t work;
+    if (!attn__mul_size((size_t)n * (size_t)in, sizeof(float), &work))
+        return attn__fail(ctx, ATTN_ERR_OVERFLOW, "%s: %lld rows of %lld overflow", fn, (long long)n, (long long)in);
+    float *d = attn__scratch(ctx, work);
+    if (!d) return ATTN_ERR_NOMEM;
     const float *px = attn__f32(x), *pdy = attn__f32(dy), *post = f->post.p;
-    float *d = f->dpre.p;
     attn__layer_gemm(ctx, 1, 0, h, in, n, 1.0f, pdy, lddy, post, in, 1.0f, attn__f32(f->gw2), in);
     attn__colsum_add_parallel(ctx, attn__f32(f->gb2), pdy, n, lddy, h);
     attn__layer_gemm(ctx, 0, 0, n, in, h, 1.0f, pdy, lddy, attn__f32(f->w2), in, 0.0f, d, in);

@@ -110,7 +110,15 @@ void attn_layer_destroy(attn_layer *layer)
     /* views first: they only drop a reference on the packed storage */
     for (int32_t i = layer->nowned - 1; i >= 0; i--) attn_tensor_destroy(layer->owned[i]);
     for (int32_t i = 0; i < layer->nbufs; i++) attn__free(ctx, layer->bufs[i]->p);
+    if (layer->uses_scratch) attn__scratch_leave(ctx);
     attn__free(ctx, layer);
+}
+
+void attn__layer_use_scratch(attn_layer *l)
+{
+    if (l->uses_scratch) return;
+    attn__scratch_join(l->ctx);
+    l->uses_scratch = 1;
 }
 
 int32_t attn_layer_param_count(const attn_layer *layer)

@@ -49,6 +49,7 @@ struct attn_layer {
     attn_tensor *owned[ATTN__MAX_OWNED];
     int32_t nbufs;
     attn__layer_buf *bufs[ATTN__MAX_BUFS];
+    int32_t uses_scratch;   /* joined the context's shared work area */
 };
 
 /* Allocates a zeroed layer struct of `size` bytes (a kind's struct that
@@ -64,6 +65,9 @@ attn_status attn__layer_add_param_view(attn_layer *l, const char *name, attn_ten
                                        int64_t start, int64_t len);
 /* Creates a zero-filled float tensor owned by the layer but not public. */
 attn_status attn__layer_add_tensor(attn_layer *l, int32_t rank, const int64_t *shape, attn_tensor **out);
+/* Joins the context's shared work area (attn__scratch) until destroy:
+ * for buffers a call needs only while it runs. */
+void attn__layer_use_scratch(attn_layer *l);
 /* Registers a work buffer so attn_layer_destroy frees it. */
 void attn__layer_track_buf(attn_layer *l, attn__layer_buf *b);
 /* Ensures b holds at least count elements of elem_size bytes. */

@@ -67,6 +67,49 @@ START_TEST(ffn_gradients_match_finite_differences)
 }
 END_TEST
 
+static int64_t in_use(attn_ctx *ctx)
+{
+    int64_t v;
+    ATTN_ASSERT_OK(ctx, attn_ctx_get_int(ctx, ATTN_INFO_BYTES_IN_USE, &v));
+    return v;
+}
+
+/* Backward's [N, inner] gradient lives in the context's shared work area:
+ * a second layer's backward allocates nothing, and the area goes with the
+ * last layer. */
+START_TEST(layers_of_a_context_share_the_backward_work_area)
+{
+    attn_ctx *ctx = attn_test_ctx();
+    const int64_t n = 64, h = 16, inner = 256;
+    int64_t base = in_use(ctx);
+    attn_layer *a, *b, *att;
+    ATTN_ASSERT_OK(ctx, attn_ffn_create(ctx, h, inner, ATTN_ACT_GELU, &a));
+    ATTN_ASSERT_OK(ctx, attn_ffn_create(ctx, h, inner, ATTN_ACT_GELU, &b));
+    ATTN_ASSERT_OK(ctx, attn_attention_create(ctx, h, 2, 0.0f, &att));
+    attn_tensor *x = lt_tensor2(ctx, n, h, 3), *y = lt_tensor2(ctx, n, h, 0), *dx = lt_tensor2(ctx, n, h, 0);
+    ATTN_ASSERT_OK(ctx, attn_ffn_forward(a, x, y));
+    ATTN_ASSERT_OK(ctx, attn_ffn_forward(b, x, y));
+    ATTN_ASSERT_OK(ctx, attn_attention_forward(att, x, NULL, NULL, y));
+    int64_t before = in_use(ctx);
+    ATTN_ASSERT_OK(ctx, attn_ffn_backward(a, x, y, dx));
+    int64_t after_first = in_use(ctx);
+    ck_assert_int_ge(after_first - before, n * inner * (int64_t)sizeof(float));
+    ATTN_ASSERT_OK(ctx, attn_ffn_backward(b, x, y, dx));
+    ATTN_ASSERT_OK(ctx, attn_attention_backward(att, x, y, dx)); /* needs 4 n h < n inner floats */
+    ck_assert_int_eq(in_use(ctx), after_first);
+    attn_layer_destroy(a);
+    attn_layer_destroy(att);
+    /* b still holds the area: its next backward allocates nothing */
+    int64_t held = in_use(ctx);
+    ATTN_ASSERT_OK(ctx, attn_ffn_backward(b, x, y, dx));
+    ck_assert_int_eq(in_use(ctx), held);
+    attn_layer_destroy(b);
+    attn_tensor_destroy(x), attn_tensor_destroy(y), attn_tensor_destroy(dx);
+    ck_assert_int_eq(in_use(ctx), base);
+    attn_ctx_destroy(ctx);
+}
+END_TEST
+
 START_TEST(ffn_rejects_bad_input_with_a_message)
 {
     attn_ctx *ctx = attn_test_ctx();
@@ -137,6 +180,7 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, ffn_matches_torch_for_each_activation);
     tcase_add_test(tc, ffn_gradients_match_finite_differences);
+    tcase_add_test(tc, layers_of_a_context_share_the_backward_work_area);
     tcase_add_test(tc, ffn_rejects_bad_input_with_a_message);
     tcase_add_test(tc, ffn_steady_state_does_not_allocate);
     suite_add_tcase(s, tc);
