@@ -74,10 +74,11 @@ static void act_grad_rows(void *arg, int64_t r0, int64_t r1)
     for (int64_t r = r0; r < r1; r++) attn__act_grad_row(f->act, j->d + r * f->inner, pre + r * f->inner, f->inner);
 }
 
-/* Work estimate per element of f: GELU costs about as much as 16 copies. */
+/* Work estimate per element of f, in copies: the vectorised GELU takes
+ * about 0.7 ns per element, a copy some 0.2. */
 static int64_t act_cost(attn_activation a)
 {
-    return a == ATTN_ACT_GELU || a == ATTN_ACT_GELU_TANH ? 16 : 4;
+    return a == ATTN_ACT_GELU || a == ATTN_ACT_GELU_TANH ? 4 : 2;
 }
 
 attn_status attn_ffn_forward(attn_layer *layer, const attn_tensor *x, attn_tensor *y)
