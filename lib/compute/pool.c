@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
@@ -154,10 +155,16 @@ attn__pool *attn__pool_create(int32_t helpers)
     pthread_cond_init(&p->finished, NULL);
     p->pid = getpid();
     atomic_init(&p->next, 0);
+    /* helpers start with every signal blocked, so the host's signals keep
+     * going to the host's own threads */
+    sigset_t all, old;
+    sigfillset(&all);
+    int masked = pthread_sigmask(SIG_SETMASK, &all, &old) == 0;
     for (int32_t i = 0; i < helpers; i++) {
         if (pthread_create(&p->tid[p->helpers], NULL, helper_main, p) != 0) break;
         p->helpers++;
     }
+    if (masked) pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (p->helpers == 0) {
         attn__pool_destroy(p);
         return NULL;

@@ -156,6 +156,47 @@ START_TEST(rng_is_counter_based_and_seeded)
 }
 END_TEST
 
+typedef struct {
+    int hits[64];
+    int max_shares; /* the largest shares argument seen */
+} pool_count;
+
+static void count_share(void *arg, int32_t share, int32_t shares)
+{
+    pool_count *c = arg;
+    __atomic_add_fetch(&c->hits[share], 1, __ATOMIC_RELAXED);
+    if (shares > __atomic_load_n(&c->max_shares, __ATOMIC_RELAXED))
+        __atomic_store_n(&c->max_shares, shares, __ATOMIC_RELAXED);
+}
+
+/* Jobs back to back, of every size, on contexts whose thread count changes
+ * in between: every share runs exactly once per job. */
+START_TEST(pool_runs_every_share_exactly_once_across_jobs_and_resizes)
+{
+    attn_ctx *ctx = attn_test_ctx();
+    const int32_t thread_counts[5] = {2, 3, 1, 4, 2};
+    for (int t = 0; t < 5; t++) {
+        ATTN_ASSERT_OK(ctx, attn_ctx_set_int(ctx, ATTN_OPT_THREADS, thread_counts[t]));
+        ck_assert_int_eq(attn__pool_threads(ctx->pool), thread_counts[t]);
+        for (int job = 0; job < 3000; job++) {
+            int32_t shares = 1 + job % 64;
+            pool_count c;
+            memset(&c, 0, sizeof c);
+            attn__pool_run(ctx->pool, shares, count_share, &c);
+            for (int32_t i = 0; i < 64; i++) ck_assert_int_eq(c.hits[i], i < shares ? 1 : 0);
+            ck_assert_int_eq(c.max_shares, shares);
+        }
+    }
+    /* no pool: everything on the caller */
+    pool_count c;
+    memset(&c, 0, sizeof c);
+    attn__pool_run(NULL, 5, count_share, &c);
+    for (int32_t i = 0; i < 5; i++) ck_assert_int_eq(c.hits[i], 1);
+    ck_assert_int_eq(attn__pool_threads(NULL), 1);
+    attn_ctx_destroy(ctx);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("core");
@@ -167,6 +208,7 @@ int main(void)
     tcase_add_test(tc, allocator_hook_sees_every_allocation);
     tcase_add_test(tc, memory_limit_fails_cleanly);
     tcase_add_test(tc, rng_is_counter_based_and_seeded);
+    tcase_add_test(tc, pool_runs_every_share_exactly_once_across_jobs_and_resizes);
     suite_add_tcase(s, tc);
     return attn_test_run(s);
 }
