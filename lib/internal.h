@@ -166,6 +166,8 @@ void attn__sgemm_small_dot(int64_t m, int64_t n, int64_t k, float alpha, const f
                            int64_t ldb, float beta, float *c, int64_t ldc);
 void attn__sgemm_small_axpy(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t rsa, int64_t csa,
                             const float *b, int64_t ldb, float beta, float *c, int64_t ldc);
+/* dst[c * ldd + r] = src[r * lds + c] for a rows x cols block. */
+void attn__transpose(int64_t rows, int64_t cols, const float *src, int64_t lds, float *dst, int64_t ldd);
 
 /* Selects BLIS's kernel set once per process (see lib/compute/blis_arch.c). */
 void attn__blis_setup(void);

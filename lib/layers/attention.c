@@ -50,7 +50,7 @@ typedef struct {
     /* scratch */
     float *dctx;                /* [N, H], during backward: in the context's work area */
     float *dqkv;                /* [N, 3H], the same */
-    attn__layer_buf work;       /* per worker: 2 [max_len, max_len] */
+    attn__layer_buf work;       /* per worker: 2 [max_len, max_len] + [D, max_len] */
 } attention_layer;
 
 static const char *const param_names[6] = {"self.query.weight", "self.query.bias", "self.key.weight",
@@ -219,7 +219,12 @@ static void forward_item(attention_layer *a, const attn_ctx *gc, int64_t item, f
     for (int64_t i = 0; i < len; i++)
         for (int part = 0; part < 3; part++) attn__bias_add_row(qw + i * ld + part * H, bias + part * H, D);
     gc = attn__gemm_ctx(gc, len, len, D);
-    attn__sgemm(gc, 0, 1, len, len, D, a->scale, q, ld, 1, k, ld, 1, 0.0f, p, len, 1);
+    /* S = Q K^T / sqrt(D) as Q (K^T): with K transposed once, every score
+     * row is a sum of rows of K^T (the axpy kernel, about twice as fast as
+     * dot products over D at these sizes) */
+    float *kt = work + 2 * a->max_len * a->max_len;
+    attn__transpose(len, D, k, ld, kt, len);
+    attn__sgemm_small_axpy(len, len, D, a->scale, q, ld, 1, kt, len, 0.0f, p, len);
     uint8_t mode = ((const uint8_t *)a->seq_mode.p)[b];
     const uint8_t *keep = mode == SEQ_SOME_KEYS ? (const uint8_t *)a->keep.p + s : NULL;
     for (int64_t i = 0; i < len; i++) {
@@ -263,8 +268,11 @@ static void backward_item(attention_layer *a, const attn_ctx *gc, int64_t item, 
     }
     /* dV = dropout(P)^T dC */
     attn__sgemm(gc, 1, 0, len, D, len, 1.0f, pv, len, 1, dc, H, 1, 0.0f, dv, ld, 1);
-    /* dP = dC V^T, back through the dropout mask, then the softmax */
-    attn__sgemm(gc, 0, 1, len, len, D, 1.0f, dc, H, 1, v, ld, 1, 0.0f, dp, len, 1);
+    /* dP = dC V^T (as dC (V^T), see forward_item), back through the dropout
+     * mask, then the softmax */
+    float *vt = work + 2 * a->max_len * a->max_len;
+    attn__transpose(len, D, v, ld, vt, len);
+    attn__sgemm_small_axpy(len, len, D, 1.0f, dc, H, 1, vt, len, 0.0f, dp, len);
     for (int64_t i = 0; i < len; i++) {
         if (a->dropped)
             attn__dropout_row_backward(dp + i * len, dp + i * len, len, a->seed, counter + (uint64_t)(i * len), a->p,
@@ -281,11 +289,18 @@ typedef struct {
     int backward;
 } run_job;
 
+/* Floats of scratch per worker: two [L, L] (dropout copy, dP) and one
+ * [D, L] (K or V transposed). */
+static int64_t work_per_worker(const attention_layer *a)
+{
+    return 2 * a->max_len * a->max_len + a->dh * a->max_len;
+}
+
 static void run_items(void *arg, int32_t worker, int32_t workers)
 {
     run_job *r = arg;
     attention_layer *a = r->job.a;
-    float *work = (float *)a->work.p + (int64_t)worker * 2 * a->max_len * a->max_len;
+    float *work = (float *)a->work.p + (int64_t)worker * work_per_worker(a);
     /* items are taken one at a time: sequences of different lengths balance out */
     for (;;) {
         int64_t item = atomic_fetch_add(&r->job.next, 1);
@@ -305,7 +320,7 @@ static attn_status run_all_items(attention_layer *a, const char *fn, int backwar
     /* an item is about 4 len^2 D flops: in the units of attn__parallel_for
      * (a float touched, some 0.3 ns) that is len^2 D / 8 */
     int32_t workers = attn__parallel_workers(ctx, items, total / items * a->dh / 8);
-    size_t per = (size_t)(2 * a->max_len * a->max_len);
+    size_t per = (size_t)work_per_worker(a);
     ATTN_CHECK(attn__layer_buf_reserve(ctx, &a->work, per * (size_t)workers, sizeof(float), fn));
     run_job r;
     r.job.a = a;

@@ -351,6 +351,24 @@ START_TEST(small_gemm_kernels_match_double_precision_on_ragged_shapes)
 }
 END_TEST
 
+START_TEST(block_transpose_moves_every_element_on_ragged_shapes)
+{
+    const int64_t dims[6] = {1, 5, 16, 17, 33, 48};
+    float *src = randv(48 * 53, 71, 1.0f), *dst = malloc(48 * 51 * sizeof(float));
+    for (int ir = 0; ir < 6; ir++)
+        for (int ic = 0; ic < 6; ic++) {
+            int64_t rows = dims[ir], cols = dims[ic], lds = cols + 5, ldd = rows + 3;
+            for (int64_t i = 0; i < 48 * 51; i++) dst[i] = NAN;
+            attn__transpose(rows, cols, src, lds, dst, ldd);
+            for (int64_t c = 0; c < cols; c++)
+                for (int64_t r = 0; r < ldd; r++)
+                    if (r < rows) ck_assert_float_eq(dst[c * ldd + r], src[r * lds + c]);
+                    else ck_assert(isnan(dst[c * ldd + r])); /* the gap between rows is never written */
+        }
+    free(src), free(dst);
+}
+END_TEST
+
 START_TEST(dropout_rows_keep_exactly_where_the_rng_says)
 {
     const int64_t n = 4000;
@@ -391,6 +409,7 @@ int main(void)
     tcase_add_test(tc, parallel_for_visits_every_item_exactly_once);
     tcase_add_test(tc, split_gemm_matches_one_blis_call_for_every_transpose_and_thread_count);
     tcase_add_test(tc, small_gemm_kernels_match_double_precision_on_ragged_shapes);
+    tcase_add_test(tc, block_transpose_moves_every_element_on_ragged_shapes);
     tcase_add_test(tc, dropout_rows_keep_exactly_where_the_rng_says);
     suite_add_tcase(s, tc);
     return attn_test_run(s);
