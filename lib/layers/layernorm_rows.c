@@ -4,8 +4,9 @@
  * backward with g = dy w and xhat = (x - mean) rstd:
  *   dx = rstd (g - mean(g) - xhat mean(g xhat)),
  *   dw = sum_rows dy xhat, db = sum_rows dy.
- * Row sums use 16 fixed lanes; column sums run over rows in order. Both
- * give the same bits on every SIMD width and thread count. */
+ * Row sums use 16 fixed lanes summed in a fixed tree (vecmath.h); column
+ * sums run over rows in order. Both give the same bits on every SIMD width
+ * and thread count. */
 #include <math.h>
 
 #include "layers/layer_kernels.h"
@@ -17,23 +18,19 @@ ATTN__SIMD_CLONES
 void attn__layernorm_row(float *y, const float *x, const float *w, const float *b, int64_t n, float eps,
                          float *mean_out, float *rstd_out)
 {
-    float acc[LANES] = {0};
+    attn__v16 acc = {0};
     int64_t i = 0;
-    for (; i + LANES <= n; i += LANES)
-        for (int j = 0; j < LANES; j++) acc[j] += x[i + j];
-    float s = 0.0f;
-    for (int j = 0; j < LANES; j++) s += acc[j];
+    for (; i + LANES <= n; i += LANES) acc += attn__load16(x + i);
+    float s = attn__sum16(acc);
     for (; i < n; i++) s += x[i];
     float mean = s / (float)n;
 
-    float acc2[LANES] = {0};
-    for (i = 0; i + LANES <= n; i += LANES)
-        for (int j = 0; j < LANES; j++) {
-            float d = x[i + j] - mean;
-            acc2[j] += d * d;
-        }
-    float v = 0.0f;
-    for (int j = 0; j < LANES; j++) v += acc2[j];
+    attn__v16 acc2 = {0};
+    for (i = 0; i + LANES <= n; i += LANES) {
+        attn__v16 d = attn__load16(x + i) - mean;
+        acc2 += d * d;
+    }
+    float v = attn__sum16(acc2);
     for (; i < n; i++) v += (x[i] - mean) * (x[i] - mean);
     float rstd = 1.0f / sqrtf(v / (float)n + eps);
 
@@ -46,23 +43,18 @@ ATTN__SIMD_CLONES
 void attn__layernorm_row_backward(float *dx, const float *x, const float *dy, const float *w, float mean, float rstd,
                                   int64_t n)
 {
-    float ag[LANES] = {0}, agx[LANES] = {0};
+    attn__v16 ag = {0}, agx = {0};
     int64_t i = 0;
-    for (; i + LANES <= n; i += LANES)
-        for (int j = 0; j < LANES; j++) {
-            float g = dy[i + j] * w[i + j];
-            ag[j] += g;
-            agx[j] += g * (x[i + j] - mean) * rstd;
-        }
-    float sg = 0.0f, sgx = 0.0f;
-    for (int j = 0; j < LANES; j++) {
-        sg += ag[j];
-        sgx += agx[j];
+    for (; i + LANES <= n; i += LANES) {
+        attn__v16 g = attn__load16(dy + i) * attn__load16(w + i);
+        ag += g;
+        agx += g * ((attn__load16(x + i) - mean) * rstd);
     }
+    float sg = attn__sum16(ag), sgx = attn__sum16(agx);
     for (; i < n; i++) {
         float g = dy[i] * w[i];
         sg += g;
-        sgx += g * (x[i] - mean) * rstd;
+        sgx += g * ((x[i] - mean) * rstd);
     }
     float mg = sg / (float)n, mgx = sgx / (float)n;
     for (i = 0; i < n; i++) {

@@ -2,7 +2,8 @@
  * the vectorised exp, and the softmax gradient. Plain twins:
  * attn__softmax_row / attn__softmax_row_backward in lib/compute (a
  * keep mask is softmax with the dropped scores at -inf). Reductions run in
- * 16 fixed lanes, so every SIMD width gives bit-identical results. */
+ * 16 fixed lanes summed in a fixed tree (vecmath.h), so every SIMD width
+ * gives bit-identical results. */
 #include <math.h>
 
 #include "layers/layer_kernels.h"
@@ -13,21 +14,15 @@
 ATTN__SIMD_CLONES
 void attn__softmax_keep_row(float *x, const uint8_t *keep, int64_t n)
 {
-    float mx[LANES];
-    for (int j = 0; j < LANES; j++) mx[j] = -INFINITY;
+    attn__v16 mx = (attn__v16){0} - INFINITY;
     int64_t i = 0;
     if (keep) {
         for (; i + LANES <= n; i += LANES)
-            for (int j = 0; j < LANES; j++) {
-                float v = keep[i + j] ? x[i + j] : -INFINITY;
-                mx[j] = v > mx[j] ? v : mx[j];
-            }
+            mx = attn__max16(attn__select16(attn__keep16(keep + i), attn__load16(x + i), mx), mx);
     } else {
-        for (; i + LANES <= n; i += LANES)
-            for (int j = 0; j < LANES; j++) mx[j] = x[i + j] > mx[j] ? x[i + j] : mx[j];
+        for (; i + LANES <= n; i += LANES) mx = attn__max16(attn__load16(x + i), mx);
     }
-    float m = -INFINITY;
-    for (int j = 0; j < LANES; j++) m = mx[j] > m ? mx[j] : m;
+    float m = attn__max_lanes16(mx);
     for (; i < n; i++)
         if (!keep || keep[i]) m = x[i] > m ? x[i] : m;
 
@@ -36,11 +31,9 @@ void attn__softmax_keep_row(float *x, const uint8_t *keep, int64_t n)
     } else {
         for (i = 0; i < n; i++) x[i] = attn__vexp(x[i] - m);
     }
-    float acc[LANES] = {0};
-    for (i = 0; i + LANES <= n; i += LANES)
-        for (int j = 0; j < LANES; j++) acc[j] += x[i + j];
-    float s = 0.0f;
-    for (int j = 0; j < LANES; j++) s += acc[j];
+    attn__v16 acc = {0};
+    for (i = 0; i + LANES <= n; i += LANES) acc += attn__load16(x + i);
+    float s = attn__sum16(acc);
     for (; i < n; i++) s += x[i];
     float inv = 1.0f / s;
     for (i = 0; i < n; i++) x[i] *= inv;
@@ -49,12 +42,10 @@ void attn__softmax_keep_row(float *x, const uint8_t *keep, int64_t n)
 ATTN__SIMD_CLONES
 void attn__softmax_grad_row(float *d, const float *p, int64_t n)
 {
-    float acc[LANES] = {0};
+    attn__v16 acc = {0};
     int64_t i = 0;
-    for (; i + LANES <= n; i += LANES)
-        for (int j = 0; j < LANES; j++) acc[j] += d[i + j] * p[i + j];
-    float dot = 0.0f;
-    for (int j = 0; j < LANES; j++) dot += acc[j];
+    for (; i + LANES <= n; i += LANES) acc += attn__load16(d + i) * attn__load16(p + i);
+    float dot = attn__sum16(acc);
     for (; i < n; i++) dot += d[i] * p[i];
     for (i = 0; i < n; i++) d[i] = p[i] * (d[i] - dot);
 }

@@ -42,6 +42,62 @@
 #define ATTN__SIMD_CLONES
 #endif
 
+/* 16 floats as one value (GCC/clang vector extensions): one zmm, two ymm or
+ * four xmm depending on the clone. Row reductions keep 16 lanes and sum
+ * them in a fixed tree at the end, so every vector width gives the same
+ * bits; written this way the loops compile to plain vector code (the
+ * auto-vectoriser turned 16-lane arrays into permute-heavy loops). */
+typedef float attn__v16 __attribute__((vector_size(64)));
+typedef int32_t attn__v16i __attribute__((vector_size(64)));
+
+#if defined(__GNUC__) && !defined(__clang__)
+/* vectors pass between always-inline helpers only: no call ABI is involved */
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+
+ATTN__INLINE attn__v16 attn__load16(const float *p)
+{
+    attn__v16 v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+/* 16 keep flags as lane masks (all ones where kept). */
+ATTN__INLINE attn__v16i attn__keep16(const uint8_t *keep)
+{
+    typedef uint8_t u8x16 __attribute__((vector_size(16)));
+    u8x16 k;
+    memcpy(&k, keep, sizeof k);
+    return __builtin_convertvector(k, attn__v16i) != 0;
+}
+
+ATTN__INLINE attn__v16 attn__select16(attn__v16i mask, attn__v16 a, attn__v16 b)
+{
+    return (attn__v16)(((attn__v16i)a & mask) | ((attn__v16i)b & ~mask));
+}
+
+/* a > b ? a : b, lane by lane */
+ATTN__INLINE attn__v16 attn__max16(attn__v16 a, attn__v16 b) { return attn__select16(a > b, a, b); }
+
+/* The sum of the 16 lanes as a fixed pairwise tree (lane j + lane j + 8,
+ * then + 4, + 2, + 1): four dependent adds instead of fifteen. */
+ATTN__INLINE float attn__sum16(attn__v16 v)
+{
+    float a[8], b[4];
+    for (int j = 0; j < 8; j++) a[j] = v[j] + v[j + 8];
+    for (int j = 0; j < 4; j++) b[j] = a[j] + a[j + 4];
+    return (b[0] + b[2]) + (b[1] + b[3]);
+}
+
+ATTN__INLINE float attn__max_lanes16(attn__v16 v)
+{
+    float a[8], b[4];
+    for (int j = 0; j < 8; j++) a[j] = v[j] > v[j + 8] ? v[j] : v[j + 8];
+    for (int j = 0; j < 4; j++) b[j] = a[j] > a[j + 4] ? a[j] : a[j + 4];
+    float c0 = b[0] > b[2] ? b[0] : b[2], c1 = b[1] > b[3] ? b[1] : b[3];
+    return c0 > c1 ? c0 : c1;
+}
+
 ATTN__INLINE float attn__bits_to_float(int32_t i)
 {
     float f;
