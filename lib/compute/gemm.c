@@ -48,6 +48,10 @@ void attn__sgemm(const attn_ctx *ctx, int trans_a, int trans_b, int64_t m, int64
     }
     rntm_t rntm = BLIS_RNTM_INITIALIZER;
     bli_rntm_set_num_threads(ctx ? ctx->threads : 1, &rntm);
+    /* BLIS 0.9.0's small-matrix ("sup") sgemm kernel 1x16n reads one row
+     * past A when m = 16q+1 and k is not a multiple of 8 (found by valgrind;
+     * fixed upstream after 0.9.0): keep such shapes on the packed path. */
+    if (k % 8 != 0) bli_rntm_disable_l3_sup(&rntm);
     float al = alpha, be = beta;
     bli_sgemm_ex(trans_a ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
                  trans_b ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
