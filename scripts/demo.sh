@@ -18,7 +18,8 @@ vocab=../shared/data/bert-base-uncased/vocab.txt
 out=runs/fortunes
 
 "$build/tools/attn" info
-"$build/tools/attn" train --vocab "$vocab" --out "$out" "$@"
+# mean pooling: the configuration compared with PyTorch in the README
+"$build/tools/attn" train --vocab "$vocab" --out "$out" --pooling mean "$@"
 
 texts=$(mktemp)
 trap 'rm -f "$texts"' EXIT
