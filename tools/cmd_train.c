@@ -118,6 +118,20 @@ static int evaluate(attn_model *model, const encoded_set *set, batch_tensors *bt
     return 0;
 }
 
+/* mkdir -p: the output directory and its missing parents. */
+static int make_dirs(const char *path)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST) return -1;
+        *p = '/';
+    }
+    return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
 static int save_history(const char *dir, const history *h)
 {
     char path[4096], tmp[4200];
@@ -369,7 +383,10 @@ int attn_cmd_train(int argc, char **argv)
         goto done;
     }
     order = malloc((size_t)sets[0].n * sizeof *order);
-    mkdir(o.out, 0755);
+    if (make_dirs(o.out) != 0) {
+        fprintf(stderr, "attn %s: cannot create --out %s: %s\n", cmd, o.out, strerror(errno));
+        goto done;
+    }
     char ckpt[4096], best[4096], config[4096], curve[4096];
     snprintf(ckpt, sizeof ckpt, "%s/checkpoint.safetensors", o.out);
     snprintf(best, sizeof best, "%s/model.safetensors", o.out);

@@ -36,6 +36,9 @@ with tempfile.TemporaryDirectory() as tmp:
              "--max-len", "24", "--batch", "16", "--epochs", "3", "--patience", "5", "--threads", "1", "--quiet",
              "--lr", "3e-3"]
     a = run(["train"] + small + ["--out", tmp + "/a"])
+    nested = run(["train"] + small + ["--epochs", "1", "--out", tmp + "/runs/nested/dir"])
+    expect(nested.returncode == 0 and os.path.exists(tmp + "/runs/nested/dir/model.safetensors"),
+           f"--out with missing parents: {nested.stderr[-300:]}")
     expect(a.returncode == 0, f"train failed: {a.stderr}")
     for name in ("model.safetensors", "config.json", "checkpoint.safetensors", "curve.svg", "history.tsv"):
         expect(os.path.exists(f"{tmp}/a/{name}"), f"missing {name}")
