@@ -216,8 +216,7 @@ static void forward_item(attention_layer *a, const attn_ctx *gc, int64_t item, f
      * about to be read (the projection GEMM left it out): each item owns
      * its block of qkv, and backward reads the biased values */
     const float *bias = attn__f32(a->b_qkv) + h * D;
-    for (int64_t i = 0; i < len; i++)
-        for (int part = 0; part < 3; part++) attn__bias_add_row(qw + i * ld + part * H, bias + part * H, D);
+    for (int part = 0; part < 3; part++) attn__bias_add_rows(qw + part * H, ld, len, bias + part * H, D);
     gc = attn__gemm_ctx(gc, len, len, D);
     /* S = Q K^T / sqrt(D) as Q (K^T): with K transposed once, every score
      * row is a sum of rows of K^T (the axpy kernel, about twice as fast as

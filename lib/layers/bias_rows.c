@@ -14,9 +14,10 @@ void attn__bias_fill_rows(float *y, int64_t ld, int64_t rows, const float *bias,
 }
 
 ATTN__SIMD_CLONES
-void attn__bias_add_row(float *y, const float *bias, int64_t n)
+void attn__bias_add_rows(float *y, int64_t ld, int64_t rows, const float *bias, int64_t cols)
 {
-    for (int64_t i = 0; i < n; i++) y[i] += bias[i];
+    for (int64_t r = 0; r < rows; r++)
+        for (int64_t c = 0; c < cols; c++) y[r * ld + c] += bias[c];
 }
 
 /* Columns per block: a strip of each row stays in cache while rows stream. */

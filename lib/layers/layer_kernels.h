@@ -78,9 +78,9 @@ void attn__layernorm_param_grad(float *dw, float *db, const float *x, int64_t ld
 
 /* y[r, :] = bias for every row. */
 void attn__bias_fill_rows(float *y, int64_t ld, int64_t rows, const float *bias, int64_t cols);
-/* y[i] += bias[i]: a bias added after a GEMM with beta = 0 (torch's addmm
- * adds it inside; the two differ only in rounding order). */
-void attn__bias_add_row(float *y, const float *bias, int64_t n);
+/* y[r, c] += bias[c]: a bias added after a GEMM with beta = 0 (torch's
+ * addmm adds it inside; the two differ only in rounding order). */
+void attn__bias_add_rows(float *y, int64_t ld, int64_t rows, const float *bias, int64_t cols);
 
 /* acc[c] += sum_r a[r*ld + c] for c in [c0, c1), rows summed in order. */
 void attn__colsum_add(float *acc, const float *a, int64_t rows, int64_t ld, int64_t c0, int64_t c1);
