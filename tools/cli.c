@@ -121,3 +121,15 @@ int cli_ctx(const char *cmd, const cli_opt *threads, attn_ctx **ctx)
     }
     return 1;
 }
+
+void cli_config_path(const char *given, const char *checkpoint, char *buf, size_t size)
+{
+    if (given) {
+        snprintf(buf, size, "%s", given);
+        return;
+    }
+    snprintf(buf, size, "%s", checkpoint);
+    char *slash = strrchr(buf, '/');
+    size_t at = slash ? (size_t)(slash + 1 - buf) : 0;
+    snprintf(buf + at, size - at, "config.json");
+}

@@ -28,6 +28,9 @@ int cli_fail(const char *cmd, attn_ctx *ctx, const char *what);
 /* Parses a number option; prints an error and returns 0 if malformed. */
 int cli_double(const char *cmd, const cli_opt *o, double *out);
 int cli_long(const char *cmd, const cli_opt *o, long *out);
+/* The config path for a checkpoint: given if not NULL, else config.json in
+ * the checkpoint's directory (where `attn train` writes it). */
+void cli_config_path(const char *given, const char *checkpoint, char *buf, size_t size);
 /* Creates a context with the thread count of --threads (if given). */
 int cli_ctx(const char *cmd, const cli_opt *threads, attn_ctx **ctx);
 

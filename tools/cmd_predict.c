@@ -25,14 +25,7 @@ static int open_session(const char *cmd, session *s, cli_opt *opts, int n)
 {
     memset(s, 0, sizeof *s);
     const char *model = cli_get(opts, n, "--model")->value, *config = cli_get(opts, n, "--config")->value;
-    if (config) snprintf(s->config, sizeof s->config, "%s", config);
-    else {
-        /* config.json beside the checkpoint, as `attn train` writes it */
-        snprintf(s->config, sizeof s->config, "%s", model);
-        char *slash = strrchr(s->config, '/');
-        size_t at = slash ? (size_t)(slash + 1 - s->config) : 0;
-        snprintf(s->config + at, sizeof s->config - at, "config.json");
-    }
+    cli_config_path(config, model, s->config, sizeof s->config);
     const char *vocab = attn_cmd_find_vocab(cli_get(opts, n, "--vocab")->value);
     if (!vocab) {
         fprintf(stderr, "attn %s: no vocabulary found; pass --vocab VOCAB.txt\n", cmd);

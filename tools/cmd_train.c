@@ -268,12 +268,7 @@ static int build_model(attn_ctx *ctx, const train_opts *o, int32_t num_labels, i
     attn_bert_config_init(&cfg);
     if (o->init) {
         char path[4096];
-        if (o->init_config) snprintf(path, sizeof path, "%s", o->init_config);
-        else {
-            snprintf(path, sizeof path, "%s", o->init);
-            char *slash = strrchr(path, '/');
-            snprintf(slash ? slash + 1 : path, sizeof path - (size_t)(slash ? slash + 1 - path : 0), "config.json");
-        }
+        cli_config_path(o->init_config, o->init, path, sizeof path);
         if (attn_bert_config_load(ctx, path, &cfg) != ATTN_OK) return cli_fail(cmd, ctx, "--init-config");
     } else {
         cfg.vocab_size = vocab_size;
