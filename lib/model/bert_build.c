@@ -1,6 +1,7 @@
 /* The BERT builder: assembles embeddings, encoder blocks, pooler and
  * classifier from the public layer handles, names every parameter as
  * Hugging Face does, and initialises them as BertPreTrainedModel does. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -79,14 +80,14 @@ attn_status attn_bert_config_validate(attn_ctx *ctx, const attn_bert_config *in)
                           c->hidden_size, c->num_heads);
     if (c->hidden_act < ATTN_ACT_RELU || c->hidden_act > ATTN_ACT_IDENTITY)
         return attn__fail(ctx, ATTN_ERR_INVALID_ARG, "bert config: unknown hidden_act %d", c->hidden_act);
-    if (!(c->layer_norm_eps > 0.0f))
-        return attn__fail(ctx, ATTN_ERR_INVALID_ARG, "bert config: layer_norm_eps must be positive");
+    if (!(c->layer_norm_eps > 0.0f) || !isfinite(c->layer_norm_eps))
+        return attn__fail(ctx, ATTN_ERR_INVALID_ARG, "bert config: layer_norm_eps must be positive and finite");
     float drops[3] = {c->hidden_dropout, c->attention_dropout, c->classifier_dropout};
     for (int i = 0; i < 3; i++)
         if (!(drops[i] < 1.0f) || (i < 2 && !(drops[i] >= 0.0f)))
             return attn__fail(ctx, ATTN_ERR_INVALID_ARG, "bert config: dropout probabilities must be in [0, 1)");
-    if (!(c->initializer_range >= 0.0f))
-        return attn__fail(ctx, ATTN_ERR_INVALID_ARG, "bert config: initializer_range must be >= 0");
+    if (!(c->initializer_range >= 0.0f) || !isfinite(c->initializer_range))
+        return attn__fail(ctx, ATTN_ERR_INVALID_ARG, "bert config: initializer_range must be finite and >= 0");
     if (c->num_labels < 0) return attn__fail(ctx, ATTN_ERR_INVALID_ARG, "bert config: num_labels is negative");
     if (c->problem_type < ATTN_PROBLEM_SINGLE_LABEL || c->problem_type > ATTN_PROBLEM_MULTI_LABEL)
         return attn__fail(ctx, ATTN_ERR_INVALID_ARG, "bert config: unknown problem_type %d", c->problem_type);

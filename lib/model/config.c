@@ -1,4 +1,5 @@
 /* BERT configuration from and to Hugging Face config.json. */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +63,8 @@ static attn_status read_float(const attn__json_doc *doc, const attn__json *root,
 {
     double v = *out;
     ATTN_CHECK(attn__json_opt_number(doc, root, key, &v));
+    if (!(fabs(v) <= FLT_MAX)) /* also keeps the double-to-float conversion defined */
+        return attn__json_fail(doc, attn__json_object_get(root, key), ATTN_ERR_FORMAT, "\"%s\" is out of the float range", key);
     *out = (float)v;
     return ATTN_OK;
 }

@@ -336,9 +336,10 @@ START_TEST(options_and_config_errors)
     char path[512];
     snprintf(path, sizeof path, "%s/config.json", dir);
     const char *bad[] = {"{\"hidden_size\": \"big\"}", "{\"hidden_size\": 64, \"num_attention_heads\": 5}",
-                         "{\"hidden_act\": \"swish\"}", "[1, 2]", "{\"model_type\": \"gpt2\"}", "{\"vocab_size\": 1,}"};
+                         "{\"hidden_act\": \"swish\"}", "[1, 2]", "{\"model_type\": \"gpt2\"}", "{\"vocab_size\": 1,}",
+                         "{\"layer_norm_eps\": 1e39}", "{\"initializer_range\": 1e999}"};
     attn_status want[] = {ATTN_ERR_FORMAT, ATTN_ERR_FORMAT, ATTN_ERR_FORMAT, ATTN_ERR_FORMAT, ATTN_ERR_UNSUPPORTED,
-                          ATTN_ERR_FORMAT};
+                          ATTN_ERR_FORMAT, ATTN_ERR_FORMAT, ATTN_ERR_FORMAT};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         FILE *f = fopen(path, "w");
         fputs(bad[i], f);
@@ -348,6 +349,13 @@ START_TEST(options_and_config_errors)
         ATTN_ASSERT_FAILS(ctx, want[i], attn_bert_config_load(ctx, path, &cfg));
         ck_assert_ptr_nonnull(strstr(attn_ctx_last_error(ctx), "config.json"));
     }
+    /* non-finite numbers set through the struct are refused too */
+    attn_bert_config inf = tiny_config();
+    inf.layer_norm_eps = INFINITY;
+    ATTN_ASSERT_FAILS(ctx, ATTN_ERR_INVALID_ARG, attn_bert_config_validate(ctx, &inf));
+    inf = tiny_config();
+    inf.initializer_range = INFINITY;
+    ATTN_ASSERT_FAILS(ctx, ATTN_ERR_INVALID_ARG, attn_bert_config_validate(ctx, &inf));
     /* a config written by us reads back equal */
     c.pooling = ATTN_POOL_MEAN;
     c.norm_position = ATTN_NORM_PRE;
