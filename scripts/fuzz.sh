@@ -9,9 +9,12 @@
 # tests/fuzz/corpus/<target>/ (so `meson test` replays it from then on, once
 # committed with its fix) and the script fails.
 #
-# Usage: scripts/fuzz.sh [-t SECONDS] [-n RUNS] [-j JOBS] [-b BUILDDIR] [TARGET ...]
+# Usage: scripts/fuzz.sh [-t SECONDS] [-n RUNS] [-s SEED] [-j JOBS] [-b BUILDDIR] [TARGET ...]
 #   -t  time per target (default 60, or $FUZZ_SECONDS)
 #   -n  stop each target after RUNS executions instead (or $FUZZ_RUNS; 0 = off)
+#   -s  libFuzzer's random seed (or $FUZZ_SEED; default 0 = a new one each run).
+#       A fixed seed replays the same sequence of inputs from the same corpus,
+#       so a short run explores a prefix of what a longer run with that seed did.
 #   -j  targets fuzzed at once (default: number of CPUs)
 #   -b  build directory (default build-fuzz, or $FUZZ_BUILD)
 #   TARGET: tokenizer, json, ... (default: every tests/fuzz/fuzz_*.c)
@@ -22,15 +25,17 @@ cd "$(dirname "$0")/.."
 
 seconds=${FUZZ_SECONDS:-60}
 runs=${FUZZ_RUNS:-0}
+seed=${FUZZ_SEED:-0}
 jobs=$(nproc 2>/dev/null || echo 2)
 build=${FUZZ_BUILD:-build-fuzz}
-while getopts "t:n:j:b:" opt; do
+while getopts "t:n:s:j:b:" opt; do
     case $opt in
         t) seconds=$OPTARG ;;
         n) runs=$OPTARG ;;
+        s) seed=$OPTARG ;;
         j) jobs=$OPTARG ;;
         b) build=$OPTARG ;;
-        *) sed -n '2,20s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+        *) sed -n '2,23s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
     esac
 done
 shift $((OPTIND - 1))
@@ -74,6 +79,7 @@ fuzz_one() {
     mkdir -p "$scratch" "$seeds" "$art"
     local args=(-print_final_stats=1 -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$art/")
     if [ "$runs" -gt 0 ]; then args+=(-runs="$runs"); else args+=(-max_total_time="$seconds"); fi
+    [ "$seed" -ne 0 ] && args+=(-seed="$seed")
     [ -f "tests/fuzz/$t.dict" ] && args+=(-dict="tests/fuzz/$t.dict")
     # the scratch corpus first: libFuzzer writes new inputs only to the first directory
     "$exe" "${args[@]}" "$scratch" "$seeds" >"$out/$t.log" 2>&1

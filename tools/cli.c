@@ -113,9 +113,11 @@ int cli_ctx(const char *cmd, const cli_opt *threads, attn_ctx **ctx)
     }
     if (threads && threads->value) {
         long t;
-        if (!cli_long(cmd, threads, &t)) return 0;
-        if (attn_ctx_set_int(*ctx, ATTN_OPT_THREADS, t) != ATTN_OK) {
-            cli_fail(cmd, *ctx, "--threads");
+        int ok = cli_long(cmd, threads, &t);
+        if (ok && attn_ctx_set_int(*ctx, ATTN_OPT_THREADS, t) != ATTN_OK) ok = !cli_fail(cmd, *ctx, "--threads");
+        if (!ok) {
+            attn_ctx_destroy(*ctx);
+            *ctx = NULL;
             return 0;
         }
     }

@@ -7,20 +7,8 @@
 #include <string.h>
 
 #include "attn.h"
+#include "cli.h"
 #include "commands.h"
-
-static void usage(FILE *f)
-{
-    fprintf(f, "usage: attn tokenize --vocab VOCAB.txt [--cased] [--pair] [--out FILE [--max-len N]]\n"
-               "  Reads UTF-8 lines from stdin and writes one JSON object per line:\n"
-               "  {\"tokens\": [...], \"input_ids\": [...], \"token_type_ids\": [...]}\n"
-               "  --vocab FILE  WordPiece vocab, one token per line (id = line number)\n"
-               "  --cased       keep case and accents (default: lowercase and strip accents)\n"
-               "  --pair        each line is TEXT<TAB>PAIR, encoded as [CLS] TEXT [SEP] PAIR [SEP]\n"
-               "  --out FILE    instead of JSON lines, write one padded batch as safetensors: int64\n"
-               "                input_ids, token_type_ids, attention_mask [B, T] (the input of attn forward)\n"
-               "  --max-len N   with --out: truncate each sequence to N ids (0 = no limit)\n");
-}
 
 /* A JSON string: quotes, backslashes and control characters escaped,
  * everything else (UTF-8 included) passed through. */
@@ -69,57 +57,49 @@ static attn_status encode(attn_tokenizer *tok, const char *text, const char *pai
 
 int attn_cmd_tokenize(int argc, char **argv)
 {
-    const char *vocab = NULL, *out = NULL;
-    int cased = 0, pair = 0;
-    long max_len = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--vocab") == 0 && i + 1 < argc) {
-            vocab = argv[++i];
-        } else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
-            out = argv[++i];
-        } else if (strcmp(argv[i], "--max-len") == 0 && i + 1 < argc) {
-            char *end;
-            max_len = strtol(argv[++i], &end, 10);
-            if (*end || max_len < 0) {
-                fprintf(stderr, "attn tokenize: --max-len expects a non-negative integer\n");
-                return 2;
-            }
-        } else if (strcmp(argv[i], "--cased") == 0) {
-            cased = 1;
-        } else if (strcmp(argv[i], "--pair") == 0) {
-            pair = 1;
-        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout);
-            return 0;
-        } else {
-            fprintf(stderr, "attn tokenize: unknown option or missing value '%s' (try --help)\n", argv[i]);
-            return 2;
-        }
-    }
-    if (!vocab) {
-        fprintf(stderr, "attn tokenize: --vocab VOCAB.txt is required (try --help)\n");
+    const char *cmd = "tokenize";
+    cli_opt opts[] = {
+        {"--vocab", "VOCAB.txt", "WordPiece vocab, one token per line (id = line number)", NULL, 0},
+        {"--cased", NULL, "keep case and accents (default: lowercase and strip accents)", NULL, 0},
+        {"--pair", NULL, "each line is TEXT<TAB>PAIR, encoded as [CLS] TEXT [SEP] PAIR [SEP]", NULL, 0},
+        {"--out", "FILE", "instead of JSON lines, write one padded batch as safetensors (int64 input_ids, "
+                          "token_type_ids, attention_mask [B, T]: the input of attn forward)", NULL, 0},
+        {"--max-len", "N", "with --out: truncate each sequence to N ids (0 = no limit)", "0", 0},
+    };
+    int n = sizeof opts / sizeof opts[0];
+    int rc = cli_parse(cmd,
+                       "--vocab VOCAB.txt [--cased] [--pair] [--out FILE [--max-len N]]\n"
+                       "  Reads UTF-8 lines from stdin and writes one JSON object per line:\n"
+                       "  {\"tokens\": [...], \"input_ids\": [...], \"token_type_ids\": [...]}",
+                       argc, argv, opts, n);
+    if (rc) return rc == 1 ? 0 : 2;
+    const char *req[] = {"--vocab"};
+    if (!cli_require(cmd, opts, n, req, 1)) return 2;
+    long max_len;
+    if (!cli_long(cmd, cli_get(opts, n, "--max-len"), &max_len)) return 2;
+    if (max_len < 0 || max_len > INT32_MAX) {
+        fprintf(stderr, "attn tokenize: --max-len expects a non-negative integer\n");
         return 2;
     }
+    const char *vocab = opts[0].value, *out = opts[3].value;
+    int cased = opts[1].present, pair = opts[2].present;
 
     attn_ctx *ctx;
-    if (attn_ctx_create(&ctx) != ATTN_OK) {
-        fprintf(stderr, "attn tokenize: cannot create a context\n");
-        return 1;
-    }
+    if (!cli_ctx(cmd, NULL, &ctx)) return 1;
     attn_tokenizer *tok = NULL;
     if (attn_tokenizer_load(ctx, vocab, cased ? 0 : ATTN_TOKENIZER_LOWERCASE, &tok) != ATTN_OK) {
-        fprintf(stderr, "attn tokenize: %s\n", attn_ctx_last_error(ctx));
+        cli_fail(cmd, ctx, "--vocab");
         attn_ctx_destroy(ctx);
         return 1;
     }
 
     if (out) {
-        int rc = attn_cmd_tokenize_to_file(ctx, tok, pair, (int32_t)max_len, out);
+        rc = attn_cmd_tokenize_to_file(ctx, tok, pair, (int32_t)max_len, out);
         attn_tokenizer_destroy(tok);
         attn_ctx_destroy(ctx);
         return rc;
     }
-    int rc = 0;
+    rc = 0;
     buffers b = {malloc(256 * sizeof(int32_t)), malloc(256 * sizeof(int32_t)), 256};
     char *line = NULL;
     size_t line_cap = 0;

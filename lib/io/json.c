@@ -445,11 +445,23 @@ static attn_status enter(parser *ps)
     return ATTN_OK;
 }
 
+/* After an array item or object member: ',' (*more = 1) or the closer (*more = 0). */
+static attn_status after_item(parser *ps, char closer, const char *where, int *more)
+{
+    char buf[16];
+    skip_ws(ps);
+    if (ps->p < ps->end && (*ps->p == ',' || *ps->p == closer)) {
+        *more = *ps->p++ == ',';
+        return ATTN_OK;
+    }
+    return perr(ps, ps->p, ATTN_ERR_FORMAT, "expected ',' or '%c' in %s, found %s", closer, where,
+                describe(ps, ps->p, buf, sizeof buf));
+}
+
 static attn_status parse_array(parser *ps, attn__json *out)
 {
     ATTN_CHECK(enter(ps));
     size_t base = ps->stack_len;
-    char buf[16];
     skip_ws(ps);
     if (ps->p < ps->end && *ps->p == ']') {
         ps->p++;
@@ -458,17 +470,9 @@ static attn_status parse_array(parser *ps, attn__json *out)
             json_member m = {0};
             ATTN_CHECK(parse_value(ps, &m.value));
             ATTN_CHECK(push_member(ps, &m));
-            skip_ws(ps);
-            if (ps->p < ps->end && *ps->p == ',') {
-                ps->p++;
-                continue;
-            }
-            if (ps->p < ps->end && *ps->p == ']') {
-                ps->p++;
-                break;
-            }
-            return perr(ps, ps->p, ATTN_ERR_FORMAT, "expected ',' or ']' in an array, found %s",
-                        describe(ps, ps->p, buf, sizeof buf));
+            int more = 0;
+            ATTN_CHECK(after_item(ps, ']', "an array", &more));
+            if (!more) break;
         }
     }
     size_t n = ps->stack_len - base;
@@ -544,17 +548,9 @@ static attn_status parse_object(parser *ps, attn__json *out)
             ps->p++;
             ATTN_CHECK(parse_value(ps, &m.value));
             ATTN_CHECK(push_member(ps, &m));
-            skip_ws(ps);
-            if (ps->p < ps->end && *ps->p == ',') {
-                ps->p++;
-                continue;
-            }
-            if (ps->p < ps->end && *ps->p == '}') {
-                ps->p++;
-                break;
-            }
-            return perr(ps, ps->p, ATTN_ERR_FORMAT, "expected ',' or '}' in an object, found %s",
-                        describe(ps, ps->p, buf, sizeof buf));
+            int more = 0;
+            ATTN_CHECK(after_item(ps, '}', "an object", &more));
+            if (!more) break;
         }
     }
     size_t n = ps->stack_len - base;
