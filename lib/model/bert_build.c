@@ -294,10 +294,40 @@ attn_status attn_model_find_param(attn_model *m, const char *name, attn_tensor *
     return attn__fail(m->ctx, ATTN_ERR_NOT_FOUND, "model has no parameter '%s'", name);
 }
 
+/* Zeroing the gradients is a pass over as many bytes as the model has
+ * (440 MB for BERT-base): split it evenly over the context's threads. */
+typedef struct {
+    const attn_model *m;
+    int64_t total; /* elements over all parameters, in table order */
+} zero_job;
+
+static void zero_share(void *arg, int32_t s, int32_t shares)
+{
+    const zero_job *j = arg;
+    int64_t begin = j->total * s / shares, end = j->total * (s + 1) / shares, at = 0;
+    for (int32_t i = 0; i < j->m->nparams && at < end; i++) {
+        attn_tensor *g = j->m->params[i].grad;
+        int64_t n = attn_tensor_numel(g), lo = begin > at ? begin : at, hi = end < at + n ? end : at + n;
+        if (lo < hi) memset(attn__f32(g) + (lo - at), 0, (size_t)(hi - lo) * sizeof(float));
+        at += n;
+    }
+}
+
 attn_status attn_model_zero_grad(attn_model *m)
 {
     if (!m) return ATTN_ERR_INVALID_ARG;
-    for (int32_t i = 0; i < m->nparams; i++) ATTN_CHECK(attn_tensor_fill(m->params[i].grad, 0.0));
+    zero_job j = {m, 0};
+    for (int32_t i = 0; i < m->nparams; i++) {
+        attn_tensor *g = m->params[i].grad;
+        if (!attn_tensor_is_contiguous(g)) { /* not built that way today: the slow path stays correct */
+            for (int32_t k = 0; k < m->nparams; k++) ATTN_CHECK(attn_tensor_fill(m->params[k].grad, 0.0));
+            return attn__ok(m->ctx);
+        }
+        j.total += attn_tensor_numel(g);
+    }
+    int32_t threads = attn__pool_threads(m->ctx->pool);
+    if (threads > m->ctx->threads) threads = (int32_t)m->ctx->threads;
+    attn__pool_run(threads > 1 ? m->ctx->pool : NULL, threads > 1 ? threads : 1, zero_share, &j);
     return attn__ok(m->ctx);
 }
 

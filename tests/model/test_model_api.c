@@ -454,6 +454,14 @@ START_TEST(training_steps_do_not_allocate_in_steady_state)
     ATTN_ASSERT_OK(ctx, attn_ctx_get_int(ctx, ATTN_INFO_ALLOC_COUNT, &count_after));
     ck_assert_int_eq(counter.allocs, before);
     ck_assert_int_eq(count_after, count_before);
+    /* zero_grad (split over the two threads) clears every gradient element */
+    ATTN_ASSERT_OK(ctx, attn_model_zero_grad(m));
+    for (int32_t i = 0; i < attn_model_param_count(m); i++) {
+        attn_tensor *g;
+        ATTN_ASSERT_OK(ctx, attn_model_param(m, i, NULL, NULL, &g));
+        const float *gv = attn_tensor_data(g);
+        for (int64_t k = 0; k < attn_tensor_numel(g); k++) ck_assert_float_eq(gv[k], 0.0f);
+    }
     attn_tensor_destroy(ids2);
     attn_tensor_destroy(mask2);
     attn_tensor_destroy(labels2);
