@@ -5,14 +5,8 @@
  * checkpoint/resume exact. */
 #include <math.h>
 
+#include "core/rng_mix.h"
 #include "internal.h"
-
-static uint64_t mix64(uint64_t z)
-{
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
 
 uint64_t attn__rng_reserve(attn_ctx *ctx, uint64_t n)
 {
@@ -23,7 +17,7 @@ uint64_t attn__rng_reserve(attn_ctx *ctx, uint64_t n)
 
 uint32_t attn__rng_u32(uint64_t seed, uint64_t counter)
 {
-    return (uint32_t)(mix64(mix64(seed + 0x9e3779b97f4a7c15ULL) ^ (counter * 0x9e3779b97f4a7c15ULL)) >> 32);
+    return (uint32_t)(attn__rng_bits(attn__rng_key(seed), counter) >> 32);
 }
 
 float attn__rng_uniform(uint64_t seed, uint64_t counter)

@@ -4,13 +4,14 @@
  * (seed, counter, i), so backward regenerates it instead of storing it, and
  * any split of the rows over threads draws the same mask.
  *
- * The draw is lib/core/rng.c's attn__rng_uniform written out inline so the
- * loops vectorise (a call per element was a tenth of a training step):
- * uniform = (mix64(mix64(seed + G) ^ (counter G)) >> 40) 2^-24, and
+ * The draw is lib/core/rng.c's attn__rng_uniform with its mixer inlined from
+ * core/rng_mix.h so the loops vectorise (a call per element was a tenth of a
+ * training step): uniform = (bits(key(seed), counter) >> 40) 2^-24, and
  * uniform >= p exactly when those 24 bits are >= ceil(p 2^24) (both sides
  * are exact in float). tests/layers/test_kernels.c pins the two together. */
 #include <math.h>
 
+#include "core/rng_mix.h"
 #include "layers/layer_kernels.h"
 #include "layers/vecmath.h"
 
@@ -22,14 +23,6 @@
 #pragma clang fp contract(off)
 #endif
 
-#define GOLDEN 0x9e3779b97f4a7c15ULL
-
-ATTN__INLINE uint64_t mix64(uint64_t z)
-{
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
 
 /* The smallest 24-bit draw that keeps an element. */
 static uint64_t keep_from(float p)
@@ -40,9 +33,9 @@ static uint64_t keep_from(float p)
 ATTN__SIMD_CLONES
 void attn__dropout_row(float *y, const float *x, int64_t n, uint64_t seed, uint64_t counter, float p, float scale)
 {
-    const uint64_t key = mix64(seed + GOLDEN), from = keep_from(p);
+    const uint64_t key = attn__rng_key(seed), from = keep_from(p);
     for (int64_t i = 0; i < n; i++) {
-        uint64_t bits = mix64(key ^ ((counter + (uint64_t)i) * GOLDEN)) >> 40;
+        uint64_t bits = attn__rng_bits(key, counter + (uint64_t)i) >> 40;
         y[i] = bits >= from ? x[i] * scale : 0.0f;
     }
 }
@@ -51,15 +44,15 @@ ATTN__SIMD_CLONES
 void attn__dropout_row_backward(float *dx, const float *dy, int64_t n, uint64_t seed, uint64_t counter, float p,
                                 float scale, int accumulate)
 {
-    const uint64_t key = mix64(seed + GOLDEN), from = keep_from(p);
+    const uint64_t key = attn__rng_key(seed), from = keep_from(p);
     if (accumulate) {
         for (int64_t i = 0; i < n; i++) {
-            uint64_t bits = mix64(key ^ ((counter + (uint64_t)i) * GOLDEN)) >> 40;
+            uint64_t bits = attn__rng_bits(key, counter + (uint64_t)i) >> 40;
             dx[i] += bits >= from ? dy[i] * scale : 0.0f;
         }
     } else {
         for (int64_t i = 0; i < n; i++) {
-            uint64_t bits = mix64(key ^ ((counter + (uint64_t)i) * GOLDEN)) >> 40;
+            uint64_t bits = attn__rng_bits(key, counter + (uint64_t)i) >> 40;
             dx[i] = bits >= from ? dy[i] * scale : 0.0f;
         }
     }
