@@ -111,6 +111,20 @@ static inline float *attn__f32(const attn_tensor *t)
 int attn__as_matrix(const attn_tensor *t, int64_t *rows, int64_t *cols, int64_t *ld);
 /* A new handle sharing t's storage (for views). */
 attn_status attn__tensor_alias(const attn_tensor *t, attn_tensor **out);
+/* A contiguous tensor whose memory is allocated (zeroed) only when
+ * attn__tensor_materialize is first called: until then it reads as zeros
+ * to the code that owns it and must not be handed out. Gradients are made
+ * this way, so a model used only for inference never allocates them. */
+attn_status attn__tensor_create_deferred(attn_ctx *ctx, attn_dtype dtype, int32_t rank, const int64_t *shape,
+                                        attn_tensor **out);
+/* Allocates a deferred tensor's memory (zeroed); a no-op once it has some.
+ * Views share the storage, so materialising one materialises all. */
+attn_status attn__tensor_materialize(attn_tensor *t);
+/* 1 while a deferred tensor has no memory yet. */
+static inline int attn__tensor_deferred(const attn_tensor *t)
+{
+    return t->storage->data == NULL;
+}
 /* Advances a row-major multi-index idx over shape (rank dims); returns 0 at the end. */
 static inline int attn__index_next(int64_t *idx, const int64_t *shape, int32_t rank)
 {

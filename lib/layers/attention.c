@@ -80,9 +80,9 @@ attn_status attn_attention_create(attn_ctx *ctx, int64_t hidden, int32_t heads, 
     attn__layer_use_scratch(l);
     int64_t wq[2] = {3 * hidden, hidden}, bq[1] = {3 * hidden}, wo[2] = {hidden, hidden}, bo[1] = {hidden};
     attn_status st = attn__layer_add_tensor(l, 2, wq, &a->w_qkv);
-    if (st == ATTN_OK) st = attn__layer_add_tensor(l, 2, wq, &a->g_w_qkv);
+    if (st == ATTN_OK) st = attn__layer_add_grad_tensor(l, 2, wq, &a->g_w_qkv);
     if (st == ATTN_OK) st = attn__layer_add_tensor(l, 1, bq, &a->b_qkv);
-    if (st == ATTN_OK) st = attn__layer_add_tensor(l, 1, bq, &a->g_b_qkv);
+    if (st == ATTN_OK) st = attn__layer_add_grad_tensor(l, 1, bq, &a->g_b_qkv);
     for (int i = 0; i < 3 && st == ATTN_OK; i++) {
         st = attn__layer_add_param_view(l, param_names[2 * i], a->w_qkv, a->g_w_qkv, i * hidden, hidden);
         if (st == ATTN_OK)
@@ -388,6 +388,7 @@ attn_status attn_attention_backward(attn_layer *layer, const attn_tensor *x, con
     attention_layer *a = (attention_layer *)layer;
     attn_ctx *ctx = layer->ctx;
     if (!layer->ready) return attn__fail(ctx, ATTN_ERR_STATE, "%s: call attn_attention_forward first", fn);
+    ATTN_CHECK(attn__layer_grads(layer));
     int64_t n, ldx, ndy, lddy, ndx, lddx = 0, H = a->hidden;
     ATTN_CHECK(attn__layer_rows(ctx, x, fn, "x", H, &n, &ldx));
     if (n != a->n) {

@@ -124,6 +124,7 @@ attn_status attn_embedding_backward(attn_layer *layer, const attn_tensor *ids, c
     ATTN_CHECK(attn__layer_check(layer, ATTN__LAYER_EMBEDDING, fn));
     embedding_layer *e = (embedding_layer *)layer;
     if (!layer->ready) return attn__fail(layer->ctx, ATTN_ERR_STATE, "%s: call attn_embedding_forward first", fn);
+    ATTN_CHECK(attn__layer_grads(layer));
     int64_t n, ld;
     ATTN_CHECK(check_ids(e, fn, ids, dy, "dy", &n, &ld));
     emb_job j = {e, ids, attn__f32(dy), ld, n};

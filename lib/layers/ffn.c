@@ -126,6 +126,7 @@ attn_status attn_ffn_backward(attn_layer *layer, const attn_tensor *x, const att
     ffn_layer *f = (ffn_layer *)layer;
     attn_ctx *ctx = layer->ctx;
     if (!layer->ready) return attn__fail(ctx, ATTN_ERR_STATE, "%s: call attn_ffn_forward first", fn);
+    ATTN_CHECK(attn__layer_grads(layer));
     int64_t n, ldx, ndy, lddy, ndx, lddx = 0, h = f->hidden, in = f->inner;
     ATTN_CHECK(attn__layer_rows(ctx, x, fn, "x", h, &n, &ldx));
     if (n != f->n) {

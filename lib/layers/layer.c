@@ -58,12 +58,30 @@ static attn_status add_entry(attn_layer *l, const char *name, attn_tensor *value
     return ATTN_OK;
 }
 
+attn_status attn__layer_add_grad_tensor(attn_layer *l, int32_t rank, const int64_t *shape, attn_tensor **out)
+{
+    attn_tensor *t;
+    ATTN_CHECK(attn__tensor_create_deferred(l->ctx, ATTN_F32, rank, shape, &t));
+    ATTN_CHECK(own(l, t));
+    *out = t;
+    return ATTN_OK;
+}
+
+attn_status attn__layer_grads(attn_layer *l)
+{
+    for (int32_t i = 0; i < l->nparams; i++)
+        if (attn__tensor_materialize(l->params[i].grad) != ATTN_OK)
+            return attn__fail(l->ctx, ATTN_ERR_NOMEM, "no memory for the gradient of %s (%s layer)", l->params[i].name,
+                              attn__layer_kind_name(l->kind));
+    return ATTN_OK;
+}
+
 attn_status attn__layer_add_param(attn_layer *l, const char *name, int32_t rank, const int64_t *shape,
                                   attn_tensor **value, attn_tensor **grad)
 {
     attn_tensor *v, *g;
     ATTN_CHECK(attn__layer_add_tensor(l, rank, shape, &v));
-    ATTN_CHECK(attn__layer_add_tensor(l, rank, shape, &g));
+    ATTN_CHECK(attn__layer_add_grad_tensor(l, rank, shape, &g));
     ATTN_CHECK(add_entry(l, name, v, g));
     if (value) *value = v;
     if (grad) *grad = g;
@@ -133,6 +151,7 @@ attn_status attn_layer_param(attn_layer *layer, int32_t i, const char **name, at
     if (i < 0 || i >= layer->nparams)
         return attn__fail(layer->ctx, ATTN_ERR_RANGE, "attn_layer_param: index %d outside 0..%d of this %s layer",
                           (int)i, (int)layer->nparams - 1, attn__layer_kind_name(layer->kind));
+    if (grad) ATTN_CHECK(attn__layer_grads(layer)); /* the caller may read or write it */
     if (name) *name = layer->params[i].name;
     if (value) *value = layer->params[i].value;
     if (grad) *grad = layer->params[i].grad;
@@ -144,6 +163,7 @@ attn_status attn_layer_zero_grad(attn_layer *layer)
     if (!layer) return ATTN_ERR_INVALID_ARG;
     for (int32_t i = 0; i < layer->nparams; i++) {
         attn_tensor *g = layer->params[i].grad;
+        if (attn__tensor_deferred(g)) continue; /* zeros once it exists */
         if (attn_tensor_is_contiguous(g)) {
             memset(attn__f32(g), 0, (size_t)attn_tensor_numel(g) * sizeof(float));
         } else {

@@ -55,10 +55,16 @@ struct attn_layer {
 /* Allocates a zeroed layer struct of `size` bytes (a kind's struct that
  * starts with struct attn_layer) and fills the header. */
 attn_status attn__layer_new(attn_ctx *ctx, attn__layer_kind kind, size_t size, attn_layer **out);
-/* Creates a zero-filled float parameter and its zero gradient, registers
- * both under name (a static string). value/grad may be NULL. */
+/* Creates a zero-filled float parameter and its (deferred) zero gradient,
+ * registers both under name (a static string). value/grad may be NULL. */
 attn_status attn__layer_add_param(attn_layer *l, const char *name, int32_t rank, const int64_t *shape,
                                   attn_tensor **value, attn_tensor **grad);
+/* Creates a gradient tensor owned by the layer whose memory comes with the
+ * first backward or attn_layer_param asking for it (attn__tensor_create_deferred). */
+attn_status attn__layer_add_grad_tensor(attn_layer *l, int32_t rank, const int64_t *shape, attn_tensor **out);
+/* Gives every gradient of the layer its (zeroed) memory if it has none yet:
+ * each kind's backward calls it first. */
+attn_status attn__layer_grads(attn_layer *l);
 /* Registers the slice [start, start+len) along axis 0 of a packed value and
  * its packed gradient as a public parameter (views: no copy). */
 attn_status attn__layer_add_param_view(attn_layer *l, const char *name, attn_tensor *value, attn_tensor *grad,

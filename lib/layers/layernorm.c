@@ -173,6 +173,7 @@ attn_status attn_layernorm_backward(attn_layer *layer, const attn_tensor *x, con
     layernorm_layer *ln = (layernorm_layer *)layer;
     attn_ctx *ctx = layer->ctx;
     if (!layer->ready) return attn__fail(ctx, ATTN_ERR_STATE, "%s: call attn_layernorm_forward first", fn);
+    ATTN_CHECK(attn__layer_grads(layer));
     int64_t n, ldx, ndy, lddy, ndx, lddx = 0;
     ATTN_CHECK(attn__layer_rows(ctx, x, fn, "x", ln->dim, &n, &ldx));
     if (n != ln->n) {

@@ -69,6 +69,7 @@ attn_status attn_linear_backward(attn_layer *layer, const attn_tensor *x, const 
     linear_layer *lin = (linear_layer *)layer;
     attn_ctx *ctx = layer->ctx;
     if (!layer->ready) return attn__fail(ctx, ATTN_ERR_STATE, "%s: call attn_linear_forward first", fn);
+    ATTN_CHECK(attn__layer_grads(layer));
     int64_t n, ldx, ndy, lddy, ndx = 0, lddx = 0;
     ATTN_CHECK(attn__layer_rows(ctx, x, fn, "x", lin->in, &n, &ldx));
     ATTN_CHECK(attn__layer_rows(ctx, dy, fn, "dy", lin->out, &ndy, &lddy));

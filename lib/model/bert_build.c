@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "layers/layer.h"
 #include "model/bert_internal.h"
 
 void attn_bert_config_init(attn_bert_config *cfg)
@@ -105,17 +106,16 @@ attn_status attn_bert_config_validate(attn_ctx *ctx, const attn_bert_config *in)
 /* Appends every parameter of layer under prefix to the model's table. */
 static attn_status register_params(attn_model *m, attn_layer *layer, const char *prefix)
 {
-    int32_t n = attn_layer_param_count(layer);
-    for (int32_t i = 0; i < n; i++) {
-        const char *name;
-        attn_tensor *v, *g;
-        ATTN_CHECK(attn_layer_param(layer, i, &name, &v, &g));
+    /* read the table directly: attn_layer_param would give the gradients
+     * their memory, which only training needs */
+    for (int32_t i = 0; i < layer->nparams; i++) {
+        const attn__param *lp = &layer->params[i];
         bert_param *p = &m->params[m->nparams++];
-        int len = snprintf(p->name, sizeof p->name, "%s%s", prefix, name);
+        int len = snprintf(p->name, sizeof p->name, "%s%s", prefix, lp->name);
         if (len < 0 || (size_t)len >= sizeof p->name)
-            return attn__fail(m->ctx, ATTN_ERR_LIMIT, "parameter name too long: %s%s", prefix, name);
-        p->value = v;
-        p->grad = g;
+            return attn__fail(m->ctx, ATTN_ERR_LIMIT, "parameter name too long: %s%s", prefix, lp->name);
+        p->value = lp->value;
+        p->grad = lp->grad;
     }
     return ATTN_OK;
 }
@@ -269,11 +269,19 @@ void attn_model_destroy(attn_model *m)
 const attn_bert_config *attn_model_config(const attn_model *m) { return m ? &m->cfg : NULL; }
 int32_t attn_model_param_count(const attn_model *m) { return m ? m->nparams : 0; }
 
+attn_status attn__model_grad_memory(attn_model *m, int32_t i)
+{
+    if (attn__tensor_materialize(m->params[i].grad) != ATTN_OK)
+        return attn__fail(m->ctx, ATTN_ERR_NOMEM, "no memory for the gradient of %s", m->params[i].name);
+    return ATTN_OK;
+}
+
 attn_status attn_model_param(attn_model *m, int32_t i, const char **name, attn_tensor **value, attn_tensor **grad)
 {
     if (!m) return ATTN_ERR_INVALID_ARG;
     if (i < 0 || i >= m->nparams)
         return attn__fail(m->ctx, ATTN_ERR_RANGE, "attn_model_param: index %d outside [0, %d)", (int)i, (int)m->nparams);
+    if (grad) ATTN_CHECK(attn__model_grad_memory(m, i));
     if (name) *name = m->params[i].name;
     if (value) *value = m->params[i].value;
     if (grad) *grad = m->params[i].grad;
@@ -286,6 +294,7 @@ attn_status attn_model_find_param(attn_model *m, const char *name, attn_tensor *
     for (int32_t i = 0; i < m->nparams; i++) {
         const char *n = m->params[i].name;
         if (strcmp(n, name) == 0 || (strncmp(n, "bert.", 5) == 0 && strcmp(n + 5, name) == 0)) {
+            if (grad) ATTN_CHECK(attn__model_grad_memory(m, i));
             if (value) *value = m->params[i].value;
             if (grad) *grad = m->params[i].grad;
             return attn__ok(m->ctx);
@@ -295,7 +304,8 @@ attn_status attn_model_find_param(attn_model *m, const char *name, attn_tensor *
 }
 
 /* Zeroing the gradients is a pass over as many bytes as the model has
- * (440 MB for BERT-base): split it evenly over the context's threads. */
+ * (440 MB for BERT-base): split it evenly over the context's threads.
+ * Gradients without memory yet (no backward so far) are zeros already. */
 typedef struct {
     const attn_model *m;
     int64_t total; /* elements over all parameters, in table order */
@@ -308,7 +318,7 @@ static void zero_share(void *arg, int32_t s, int32_t shares)
     for (int32_t i = 0; i < j->m->nparams && at < end; i++) {
         attn_tensor *g = j->m->params[i].grad;
         int64_t n = attn_tensor_numel(g), lo = begin > at ? begin : at, hi = end < at + n ? end : at + n;
-        if (lo < hi) memset(attn__f32(g) + (lo - at), 0, (size_t)(hi - lo) * sizeof(float));
+        if (lo < hi && !attn__tensor_deferred(g)) memset(attn__f32(g) + (lo - at), 0, (size_t)(hi - lo) * sizeof(float));
         at += n;
     }
 }
@@ -320,7 +330,8 @@ attn_status attn_model_zero_grad(attn_model *m)
     for (int32_t i = 0; i < m->nparams; i++) {
         attn_tensor *g = m->params[i].grad;
         if (!attn_tensor_is_contiguous(g)) { /* not built that way today: the slow path stays correct */
-            for (int32_t k = 0; k < m->nparams; k++) ATTN_CHECK(attn_tensor_fill(m->params[k].grad, 0.0));
+            for (int32_t k = 0; k < m->nparams; k++)
+                if (!attn__tensor_deferred(m->params[k].grad)) ATTN_CHECK(attn_tensor_fill(m->params[k].grad, 0.0));
             return attn__ok(m->ctx);
         }
         j.total += attn_tensor_numel(g);

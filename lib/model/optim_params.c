@@ -16,6 +16,7 @@ attn_status attn_model_add_to_optim(attn_model *m, attn_optim *opt, int32_t deca
     if (!m || !opt) return attn__fail(m ? m->ctx : NULL, ATTN_ERR_INVALID_ARG, "attn_model_add_to_optim: NULL argument");
     for (int32_t i = 0; i < m->nparams; i++) {
         bert_param *p = &m->params[i];
+        ATTN_CHECK(attn__model_grad_memory(m, i)); /* the optimizer reads it from the first step */
         ATTN_CHECK(attn_optim_add_param(opt, no_decay(p->name) ? no_decay_group : decay_group, p->name, p->value, p->grad));
     }
     return attn__ok(m->ctx);

@@ -60,8 +60,10 @@ static void set_contiguous(attn_tensor *t, int32_t rank, const int64_t *shape)
     }
 }
 
+/* borrowed: the caller's memory; deferred: no memory until
+ * attn__tensor_materialize (neither: zeroed memory of our own now). */
 static attn_status new_tensor(attn_ctx *ctx, const char *fn, attn_dtype dtype, int32_t rank,
-                              const int64_t *shape, void *borrowed, attn_tensor **out)
+                              const int64_t *shape, void *borrowed, int deferred, attn_tensor **out)
 {
     if (!out) return attn__fail(ctx, ATTN_ERR_INVALID_ARG, "%s: out is NULL", fn);
     *out = NULL;
@@ -77,6 +79,8 @@ static attn_status new_tensor(attn_ctx *ctx, const char *fn, attn_dtype dtype, i
     }
     if (borrowed) {
         s->data = borrowed;
+    } else if (deferred) {
+        s->owned = 1;
     } else {
         s->data = attn__calloc(ctx, 1, bytes ? bytes : 1);
         if (!s->data) {
@@ -100,7 +104,7 @@ static attn_status new_tensor(attn_ctx *ctx, const char *fn, attn_dtype dtype, i
 attn_status attn_tensor_create(attn_ctx *ctx, attn_dtype dtype, int32_t rank, const int64_t *shape,
                                attn_tensor **out)
 {
-    return new_tensor(ctx, "attn_tensor_create", dtype, rank, shape, NULL, out);
+    return new_tensor(ctx, "attn_tensor_create", dtype, rank, shape, NULL, 0, out);
 }
 
 attn_status attn_tensor_wrap(attn_ctx *ctx, attn_dtype dtype, int32_t rank, const int64_t *shape,
@@ -110,7 +114,21 @@ attn_status attn_tensor_wrap(attn_ctx *ctx, attn_dtype dtype, int32_t rank, cons
         if (out) *out = NULL;
         return attn__fail(ctx, ATTN_ERR_INVALID_ARG, "attn_tensor_wrap: data is NULL");
     }
-    return new_tensor(ctx, "attn_tensor_wrap", dtype, rank, shape, data, out);
+    return new_tensor(ctx, "attn_tensor_wrap", dtype, rank, shape, data, 0, out);
+}
+
+attn_status attn__tensor_create_deferred(attn_ctx *ctx, attn_dtype dtype, int32_t rank, const int64_t *shape,
+                                        attn_tensor **out)
+{
+    return new_tensor(ctx, "attn__tensor_create_deferred", dtype, rank, shape, NULL, 1, out);
+}
+
+attn_status attn__tensor_materialize(attn_tensor *t)
+{
+    attn__storage *s = t->storage;
+    if (s->data) return ATTN_OK;
+    s->data = attn__calloc(t->ctx, 1, s->bytes ? s->bytes : 1);
+    return s->data ? ATTN_OK : ATTN_ERR_NOMEM;
 }
 
 /* Used by views: a new handle on t's storage. */
@@ -130,7 +148,7 @@ void attn_tensor_destroy(attn_tensor *t)
     attn_ctx *ctx = t->ctx;
     attn__storage *s = t->storage;
     if (--s->refcount == 0) {
-        if (s->owned) attn__free(ctx, s->data);
+        if (s->owned && s->data) attn__free(ctx, s->data);
         attn__free(ctx, s);
     }
     attn__free(ctx, t);

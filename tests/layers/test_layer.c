@@ -158,6 +158,49 @@ START_TEST(destroy_returns_every_byte_after_use)
 }
 END_TEST
 
+START_TEST(gradients_get_memory_only_when_training_needs_them)
+{
+    attn_ctx *ctx = attn_test_ctx();
+    const int64_t h = 32, inner = 64, n = 5;
+    int64_t created, forward_done, zeroed, after_backward;
+    attn_layer *f;
+    ATTN_ASSERT_OK(ctx, attn_ffn_create(ctx, h, inner, ATTN_ACT_GELU, &f));
+    attn_tensor *x = lt_tensor2(ctx, n, h, 1), *y = lt_tensor2(ctx, n, h, 0), *dx = lt_tensor2(ctx, n, h, 0);
+    ATTN_ASSERT_OK(ctx, attn_ctx_get_int(ctx, ATTN_INFO_BYTES_IN_USE, &created));
+    ATTN_ASSERT_OK(ctx, attn_ffn_forward(f, x, y));
+    ATTN_ASSERT_OK(ctx, attn_ctx_get_int(ctx, ATTN_INFO_BYTES_IN_USE, &forward_done));
+    ATTN_ASSERT_OK(ctx, attn_layer_zero_grad(f)); /* gradients without memory are zeros already */
+    ATTN_ASSERT_OK(ctx, attn_ctx_get_int(ctx, ATTN_INFO_BYTES_IN_USE, &zeroed));
+    ck_assert_int_eq(zeroed, forward_done);
+    ATTN_ASSERT_OK(ctx, attn_ffn_backward(f, x, y, dx));
+    ATTN_ASSERT_OK(ctx, attn_ctx_get_int(ctx, ATTN_INFO_BYTES_IN_USE, &after_backward));
+    /* the backward added at least the four gradients (weights and biases) */
+    int64_t grads = (2 * h * inner + inner + h) * (int64_t)sizeof(float);
+    ck_assert_int_ge(after_backward - zeroed, grads);
+    /* and they hold the gradient: the bias of the output layer is the column sum of dy */
+    attn_tensor *g;
+    ATTN_ASSERT_OK(ctx, attn_layer_param(f, 3, NULL, NULL, &g));
+    const float *gb = attn_tensor_data_f32(g), *dy = attn_tensor_data_f32(y);
+    for (int64_t c = 0; c < h; c++) {
+        double sum = 0;
+        for (int64_t r = 0; r < n; r++) sum += dy[r * h + c];
+        ck_assert_double_eq_tol(gb[c], sum, 1e-4);
+    }
+    /* a fresh layer's gradient handed out by attn_layer_param is real, zeroed memory */
+    attn_layer *lin;
+    ATTN_ASSERT_OK(ctx, attn_linear_create(ctx, 3, 2, 1, &lin));
+    ATTN_ASSERT_OK(ctx, attn_layer_param(lin, 0, NULL, NULL, &g));
+    ck_assert_ptr_nonnull(attn_tensor_data(g));
+    double l1;
+    ATTN_ASSERT_OK(ctx, attn_norm_l1(g, &l1));
+    ck_assert_double_eq(l1, 0.0);
+    attn_layer_destroy(lin);
+    attn_tensor_destroy(x), attn_tensor_destroy(y), attn_tensor_destroy(dx);
+    attn_layer_destroy(f);
+    attn_ctx_destroy(ctx);
+}
+END_TEST
+
 START_TEST(a_memory_limit_fails_cleanly_in_create_and_forward)
 {
     attn_ctx *ctx = attn_test_ctx();
@@ -192,6 +235,7 @@ int main(void)
     tcase_add_test(tc, zero_grad_clears_every_gradient_including_packed_views);
     tcase_add_test(tc, generic_calls_check_their_arguments);
     tcase_add_test(tc, destroy_returns_every_byte_after_use);
+    tcase_add_test(tc, gradients_get_memory_only_when_training_needs_them);
     tcase_add_test(tc, a_memory_limit_fails_cleanly_in_create_and_forward);
     suite_add_tcase(s, tc);
     return attn_test_run(s);

@@ -403,6 +403,33 @@ static void counting_free(void *user, void *p)
     free(p);
 }
 
+START_TEST(inference_allocates_no_gradients)
+{
+    attn_ctx *ctx = attn_test_ctx();
+    attn_bert_config c = tiny_config();
+    attn_model *m;
+    ATTN_ASSERT_OK(ctx, attn_bert_create(ctx, &c, &m));
+    ATTN_ASSERT_OK(ctx, attn_model_set_training(m, 0));
+    batch b = make_batch(ctx, &c);
+    ATTN_ASSERT_OK(ctx, attn_model_forward(m, b.ids, b.types, b.mask));
+    ATTN_ASSERT_OK(ctx, attn_model_zero_grad(m));
+    int64_t before, after, params = 0;
+    ATTN_ASSERT_OK(ctx, attn_ctx_get_int(ctx, ATTN_INFO_BYTES_IN_USE, &before));
+    /* asking for the gradients gives them memory: all of it was missing */
+    for (int32_t i = 0; i < attn_model_param_count(m); i++) {
+        attn_tensor *v, *g;
+        ATTN_ASSERT_OK(ctx, attn_model_param(m, i, NULL, &v, &g));
+        ck_assert_ptr_nonnull(attn_tensor_data(g));
+        params += attn_tensor_numel(v) * (int64_t)sizeof(float);
+    }
+    ATTN_ASSERT_OK(ctx, attn_ctx_get_int(ctx, ATTN_INFO_BYTES_IN_USE, &after));
+    ck_assert_int_ge(after - before, params);
+    free_batch(&b);
+    attn_model_destroy(m);
+    attn_ctx_destroy(ctx);
+}
+END_TEST
+
 START_TEST(training_steps_do_not_allocate_in_steady_state)
 {
     attn_ctx *ctx = attn_test_ctx();
@@ -484,6 +511,7 @@ int main(void)
     tcase_add_test(tc, custom_loss_backward_equals_the_built_in_one);
     tcase_add_test(tc, checkpoint_resume_continues_bit_for_bit);
     tcase_add_test(tc, options_and_config_errors);
+    tcase_add_test(tc, inference_allocates_no_gradients);
     tcase_add_test(tc, training_steps_do_not_allocate_in_steady_state);
     suite_add_tcase(s, tc);
     return attn_test_run(s);
