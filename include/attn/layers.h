@@ -43,7 +43,9 @@ ATTN_API void attn_layer_destroy(attn_layer *layer);
 ATTN_API int32_t attn_layer_param_count(const attn_layer *layer);
 /** Parameter i: its Hugging Face style name relative to the layer (e.g.
  *  "weight", "self.query.bias"), the value and its gradient (borrowed; any
- *  out pointer may be NULL). ATTN_ERR_RANGE for i outside 0..count-1. */
+ *  out pointer may be NULL). ATTN_ERR_RANGE for i outside 0..count-1.
+ *  Gradients get their memory (zeroed) with the first backward or when a
+ *  call here asks for one; ATTN_ERR_NOMEM if it cannot be had. */
 ATTN_API attn_status attn_layer_param(attn_layer *layer, int32_t i, const char **name,
                                       attn_tensor **value, attn_tensor **grad);
 /** Sets every parameter gradient to zero. */

@@ -117,12 +117,18 @@ ATTN_API attn_status attn_model_load_weights(attn_model *model, const char *path
 ATTN_API attn_status attn_model_save(attn_model *model, const char *path);
 
 ATTN_API int32_t attn_model_param_count(const attn_model *model);
-/** Parameter i with its full HF name (borrowed; out pointers may be NULL). */
+/** Parameter i with its full HF name (borrowed; out pointers may be NULL).
+ *  Gradients get their memory with the first backward, attn_model_add_to_optim
+ *  or a call here that asks for one (zeroed; ATTN_ERR_NOMEM if it cannot be
+ *  had), so a model used only for inference never holds them. */
 ATTN_API attn_status attn_model_param(attn_model *model, int32_t i, const char **name, attn_tensor **value,
                                       attn_tensor **grad);
-/** Finds a parameter by its HF name (with or without "bert."). */
+/** Finds a parameter by its HF name (with or without "bert."); a requested
+ *  gradient gets its memory as in attn_model_param. */
 ATTN_API attn_status attn_model_find_param(attn_model *model, const char *name, attn_tensor **value,
                                            attn_tensor **grad);
+/** Sets every gradient to zero, split over the context's threads (gradients
+ *  that have no memory yet read as zeros already and stay without). */
 ATTN_API attn_status attn_model_zero_grad(attn_model *model);
 /** 1 = training (dropout active), 0 = eval (default). */
 ATTN_API attn_status attn_model_set_training(attn_model *model, int32_t training);
