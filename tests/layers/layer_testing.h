@@ -218,4 +218,39 @@ static inline int64_t lt_allocs(attn_ctx *ctx)
     return v;
 }
 
+/* Row layers (linear, LayerNorm, feed-forward) share the forward and
+ * backward signatures; these run them generically. */
+typedef attn_status (*lt_forward_fn)(attn_layer *l, const attn_tensor *x, attn_tensor *y);
+typedef attn_status (*lt_backward_fn)(attn_layer *l, const attn_tensor *x, const attn_tensor *dy, attn_tensor *dx);
+
+/* The loss sum(forward(x) * r) of a finite-difference check (y is scratch). */
+typedef struct {
+    attn_layer *l;
+    lt_forward_fn forward;
+    attn_tensor *x, *y, *r;
+} lt_row_loss_arg;
+
+static inline double lt_row_loss(void *p)
+{
+    lt_row_loss_arg *a = p;
+    ck_assert_int_eq(a->forward(a->l, a->x, a->y), ATTN_OK);
+    return lt_dot(a->y, a->r);
+}
+
+/* One parity case: forward against "y", backward of "dy" against "dx" and
+ * the parameter gradients against "g.<name>". */
+static inline void lt_expect_row_case(attn_ctx *ctx, attn_layer *l, attn_case *c, lt_forward_fn forward,
+                                      lt_backward_fn backward)
+{
+    attn_tensor *x = attn_case_need(c, "x"), *want_y = attn_case_need(c, "y");
+    attn_tensor *y = lt_like(ctx, want_y), *dx = lt_like(ctx, x);
+    ATTN_ASSERT_OK(ctx, forward(l, x, y));
+    LT_EXPECT_CLOSE("y", y, want_y, 1e-5);
+    ATTN_ASSERT_OK(ctx, backward(l, x, attn_case_need(c, "dy"), dx));
+    LT_EXPECT_CLOSE("dx", dx, attn_case_need(c, "dx"), 1e-4);
+    lt_expect_param_grads(l, c, "g.", 1e-4);
+    attn_tensor_destroy(y);
+    attn_tensor_destroy(dx);
+}
+
 #endif /* ATTN_TEST_LAYER_TESTING_H */

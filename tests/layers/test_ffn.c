@@ -10,18 +10,12 @@ START_TEST(ffn_matches_torch_for_each_activation)
     const char *dir = lt_run_reference("ffn", 14);
     int k = 0;
     for (attn_case *c; (c = lt_load_case(ctx, dir, "ffn", k)) != NULL; k++) {
-        attn_tensor *x = attn_case_need(c, "x"), *w1 = attn_case_need(c, "p.intermediate.dense.weight");
+        attn_tensor *w1 = attn_case_need(c, "p.intermediate.dense.weight");
         attn_layer *l;
         attn_activation act = (attn_activation)attn_case_scalar(c, "act");
         ATTN_ASSERT_OK(ctx, attn_ffn_create(ctx, attn_tensor_dim(w1, 1), attn_tensor_dim(w1, 0), act, &l));
         lt_load_params(ctx, l, c);
-        attn_tensor *y = lt_like(ctx, x), *dx = lt_like(ctx, x);
-        ATTN_ASSERT_OK(ctx, attn_ffn_forward(l, x, y));
-        LT_EXPECT_CLOSE("y", y, attn_case_need(c, "y"), 1e-5);
-        ATTN_ASSERT_OK(ctx, attn_ffn_backward(l, x, attn_case_need(c, "dy"), dx));
-        LT_EXPECT_CLOSE("dx", dx, attn_case_need(c, "dx"), 1e-4);
-        lt_expect_param_grads(l, c, "g.", 1e-4);
-        attn_tensor_destroy(y), attn_tensor_destroy(dx);
+        lt_expect_row_case(ctx, l, c, attn_ffn_forward, attn_ffn_backward);
         attn_layer_destroy(l);
         attn_case_free(c);
     }
@@ -29,18 +23,6 @@ START_TEST(ffn_matches_torch_for_each_activation)
     attn_ctx_destroy(ctx);
 }
 END_TEST
-
-typedef struct {
-    attn_layer *l;
-    attn_tensor *x, *y, *r;
-} fd_arg;
-
-static double ffn_loss(void *p)
-{
-    fd_arg *a = p;
-    ck_assert_int_eq(attn_ffn_forward(a->l, a->x, a->y), ATTN_OK);
-    return lt_dot(a->y, a->r);
-}
 
 START_TEST(ffn_gradients_match_finite_differences)
 {
@@ -52,12 +34,12 @@ START_TEST(ffn_gradients_match_finite_differences)
         ATTN_ASSERT_OK(ctx, attn_ffn_create(ctx, h, in, acts[i], &l));
         ck_assert_int_eq(attn_layer_param_count(l), 4);
         lt_randomize_params(l, 10 + i, 1.0f);
-        fd_arg a = {l, lt_tensor2(ctx, n, h, 20), lt_tensor2(ctx, n, h, 0), lt_tensor2(ctx, n, h, 21)};
+        lt_row_loss_arg a = {l, attn_ffn_forward, lt_tensor2(ctx, n, h, 20), lt_tensor2(ctx, n, h, 0), lt_tensor2(ctx, n, h, 21)};
         attn_tensor *dx = lt_tensor2(ctx, n, h, 0);
         ATTN_ASSERT_OK(ctx, attn_ffn_forward(l, a.x, a.y));
         ATTN_ASSERT_OK(ctx, attn_ffn_backward(l, a.x, a.r, dx));
-        lt_fd_check_params(l, ffn_loss, &a, 1e-2f, 5e-3);
-        ck_assert_double_le(lt_fd_error(ffn_loss, &a, attn_tensor_data_f32(a.x), attn_tensor_data_f32(dx), n * h, 1e-2f,
+        lt_fd_check_params(l, lt_row_loss, &a, 1e-2f, 5e-3);
+        ck_assert_double_le(lt_fd_error(lt_row_loss, &a, attn_tensor_data_f32(a.x), attn_tensor_data_f32(dx), n * h, 1e-2f,
                                         1e-3),
                             5e-3);
         attn_tensor_destroy(a.x), attn_tensor_destroy(a.y), attn_tensor_destroy(a.r), attn_tensor_destroy(dx);

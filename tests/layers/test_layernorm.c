@@ -11,18 +11,11 @@ START_TEST(layernorm_matches_torch_forward_and_backward)
     const char *dir = lt_run_reference("layernorm", 12);
     int k = 0;
     for (attn_case *c; (c = lt_load_case(ctx, dir, "layernorm", k)) != NULL; k++) {
-        attn_tensor *x = attn_case_need(c, "x"), *w = attn_case_need(c, "p.weight");
+        attn_tensor *w = attn_case_need(c, "p.weight");
         attn_layer *l;
         ATTN_ASSERT_OK(ctx, attn_layernorm_create(ctx, attn_tensor_dim(w, 0), (float)attn_case_scalar(c, "eps"), &l));
         lt_load_params(ctx, l, c);
-        attn_tensor *y = lt_like(ctx, x), *dx = lt_like(ctx, x);
-        ATTN_ASSERT_OK(ctx, attn_layernorm_forward(l, x, y));
-        LT_EXPECT_CLOSE("y", y, attn_case_need(c, "y"), 1e-5);
-        ATTN_ASSERT_OK(ctx, attn_layernorm_backward(l, x, attn_case_need(c, "dy"), dx));
-        LT_EXPECT_CLOSE("dx", dx, attn_case_need(c, "dx"), 1e-4);
-        lt_expect_param_grads(l, c, "g.", 1e-4);
-        attn_tensor_destroy(y);
-        attn_tensor_destroy(dx);
+        lt_expect_row_case(ctx, l, c, attn_layernorm_forward, attn_layernorm_backward);
         attn_layer_destroy(l);
         attn_case_free(c);
     }
@@ -31,18 +24,6 @@ START_TEST(layernorm_matches_torch_forward_and_backward)
 }
 END_TEST
 
-typedef struct {
-    attn_layer *l;
-    attn_tensor *x, *y, *r;
-} fd_arg;
-
-static double layernorm_loss(void *p)
-{
-    fd_arg *a = p;
-    ck_assert_int_eq(attn_layernorm_forward(a->l, a->x, a->y), ATTN_OK);
-    return lt_dot(a->y, a->r);
-}
-
 START_TEST(layernorm_gradients_match_finite_differences)
 {
     attn_ctx *ctx = attn_test_ctx();
@@ -50,12 +31,12 @@ START_TEST(layernorm_gradients_match_finite_differences)
     attn_layer *l;
     ATTN_ASSERT_OK(ctx, attn_layernorm_create(ctx, h, 1e-5f, &l));
     lt_randomize_params(l, 5, 1.0f);
-    fd_arg a = {l, lt_tensor2(ctx, n, h, 6), lt_tensor2(ctx, n, h, 0), lt_tensor2(ctx, n, h, 7)};
+    lt_row_loss_arg a = {l, attn_layernorm_forward, lt_tensor2(ctx, n, h, 6), lt_tensor2(ctx, n, h, 0), lt_tensor2(ctx, n, h, 7)};
     attn_tensor *dx = lt_tensor2(ctx, n, h, 0);
     ATTN_ASSERT_OK(ctx, attn_layernorm_forward(l, a.x, a.y));
     ATTN_ASSERT_OK(ctx, attn_layernorm_backward(l, a.x, a.r, dx));
-    lt_fd_check_params(l, layernorm_loss, &a, 1e-2f, 5e-3);
-    ck_assert_double_le(lt_fd_error(layernorm_loss, &a, attn_tensor_data_f32(a.x), attn_tensor_data_f32(dx), n * h,
+    lt_fd_check_params(l, lt_row_loss, &a, 1e-2f, 5e-3);
+    ck_assert_double_le(lt_fd_error(lt_row_loss, &a, attn_tensor_data_f32(a.x), attn_tensor_data_f32(dx), n * h,
                                     1e-2f, 1e-3),
                         5e-3);
     attn_tensor_destroy(a.x), attn_tensor_destroy(a.y), attn_tensor_destroy(a.r), attn_tensor_destroy(dx);

@@ -9,19 +9,12 @@ START_TEST(linear_matches_torch_forward_and_backward)
     const char *dir = lt_run_reference("linear", 11);
     int k = 0;
     for (attn_case *c; (c = lt_load_case(ctx, dir, "linear", k)) != NULL; k++) {
-        attn_tensor *x = attn_case_need(c, "x"), *w = attn_case_need(c, "p.weight");
+        attn_tensor *w = attn_case_need(c, "p.weight");
         int32_t bias = attn_case_get(c, "p.bias") != NULL;
         attn_layer *l;
         ATTN_ASSERT_OK(ctx, attn_linear_create(ctx, attn_tensor_dim(w, 1), attn_tensor_dim(w, 0), bias, &l));
         lt_load_params(ctx, l, c);
-        attn_tensor *want_y = attn_case_need(c, "y"), *y = lt_like(ctx, want_y), *dx = lt_like(ctx, x);
-        ATTN_ASSERT_OK(ctx, attn_linear_forward(l, x, y));
-        LT_EXPECT_CLOSE("y", y, want_y, 1e-5);
-        ATTN_ASSERT_OK(ctx, attn_linear_backward(l, x, attn_case_need(c, "dy"), dx));
-        LT_EXPECT_CLOSE("dx", dx, attn_case_need(c, "dx"), 1e-4);
-        lt_expect_param_grads(l, c, "g.", 1e-4);
-        attn_tensor_destroy(y);
-        attn_tensor_destroy(dx);
+        lt_expect_row_case(ctx, l, c, attn_linear_forward, attn_linear_backward);
         attn_layer_destroy(l);
         attn_case_free(c);
     }
@@ -29,18 +22,6 @@ START_TEST(linear_matches_torch_forward_and_backward)
     attn_ctx_destroy(ctx);
 }
 END_TEST
-
-typedef struct {
-    attn_layer *l;
-    attn_tensor *x, *y, *r;
-} fd_arg;
-
-static double linear_loss(void *p)
-{
-    fd_arg *a = p;
-    ck_assert_int_eq(attn_linear_forward(a->l, a->x, a->y), ATTN_OK);
-    return lt_dot(a->y, a->r);
-}
 
 START_TEST(linear_gradients_match_finite_differences)
 {
@@ -51,12 +32,12 @@ START_TEST(linear_gradients_match_finite_differences)
         ATTN_ASSERT_OK(ctx, attn_linear_create(ctx, in, out, bias, &l));
         ck_assert_int_eq(attn_layer_param_count(l), 1 + bias);
         lt_randomize_params(l, 3, 0.8f);
-        fd_arg a = {l, lt_tensor2(ctx, n, in, 4), lt_tensor2(ctx, n, out, 0), lt_tensor2(ctx, n, out, 5)};
+        lt_row_loss_arg a = {l, attn_linear_forward, lt_tensor2(ctx, n, in, 4), lt_tensor2(ctx, n, out, 0), lt_tensor2(ctx, n, out, 5)};
         attn_tensor *dx = lt_tensor2(ctx, n, in, 0);
         ATTN_ASSERT_OK(ctx, attn_linear_forward(l, a.x, a.y));
         ATTN_ASSERT_OK(ctx, attn_linear_backward(l, a.x, a.r, dx));
-        lt_fd_check_params(l, linear_loss, &a, 1e-2f, 2e-3);
-        ck_assert_double_le(lt_fd_error(linear_loss, &a, attn_tensor_data_f32(a.x), attn_tensor_data_f32(dx), n * in,
+        lt_fd_check_params(l, lt_row_loss, &a, 1e-2f, 2e-3);
+        ck_assert_double_le(lt_fd_error(lt_row_loss, &a, attn_tensor_data_f32(a.x), attn_tensor_data_f32(dx), n * in,
                                         1e-2f, 1e-3),
                             2e-3);
         attn_tensor_destroy(a.x);
