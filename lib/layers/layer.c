@@ -38,13 +38,20 @@ static attn_status own(attn_layer *l, attn_tensor *t)
     return ATTN_OK;
 }
 
-attn_status attn__layer_add_tensor(attn_layer *l, int32_t rank, const int64_t *shape, attn_tensor **out)
+/* A float tensor the layer owns: memory now, or deferred (gradients). */
+static attn_status add_owned(attn_layer *l, int32_t rank, const int64_t *shape, int deferred, attn_tensor **out)
 {
     attn_tensor *t;
-    ATTN_CHECK(attn_tensor_create(l->ctx, ATTN_F32, rank, shape, &t));
+    ATTN_CHECK(deferred ? attn__tensor_create_deferred(l->ctx, ATTN_F32, rank, shape, &t)
+                        : attn_tensor_create(l->ctx, ATTN_F32, rank, shape, &t));
     ATTN_CHECK(own(l, t));
     *out = t;
     return ATTN_OK;
+}
+
+attn_status attn__layer_add_tensor(attn_layer *l, int32_t rank, const int64_t *shape, attn_tensor **out)
+{
+    return add_owned(l, rank, shape, 0, out);
 }
 
 static attn_status add_entry(attn_layer *l, const char *name, attn_tensor *value, attn_tensor *grad)
@@ -60,11 +67,7 @@ static attn_status add_entry(attn_layer *l, const char *name, attn_tensor *value
 
 attn_status attn__layer_add_grad_tensor(attn_layer *l, int32_t rank, const int64_t *shape, attn_tensor **out)
 {
-    attn_tensor *t;
-    ATTN_CHECK(attn__tensor_create_deferred(l->ctx, ATTN_F32, rank, shape, &t));
-    ATTN_CHECK(own(l, t));
-    *out = t;
-    return ATTN_OK;
+    return add_owned(l, rank, shape, 1, out);
 }
 
 attn_status attn__layer_grads(attn_layer *l)
