@@ -225,10 +225,7 @@ attn_status attn_bert_create(attn_ctx *ctx, const attn_bert_config *cfg, attn_mo
     attn_status st = build(m);
     if (st == ATTN_OK) st = init_params(m);
     if (st != ATTN_OK) {
-        char msg[ATTN_ERRMSG_MAX];
-        memcpy(msg, ctx->last_error, sizeof msg);
-        attn_model_destroy(m);
-        memcpy(ctx->last_error, msg, sizeof msg);
+        attn__model_discard(m);
         return st;
     }
     *out = m;
@@ -268,6 +265,15 @@ void attn_model_destroy(attn_model *m)
 
 const attn_bert_config *attn_model_config(const attn_model *m) { return m ? &m->cfg : NULL; }
 int32_t attn_model_param_count(const attn_model *m) { return m ? m->nparams : 0; }
+
+void attn__model_discard(attn_model *m)
+{
+    attn_ctx *ctx = m->ctx;
+    char msg[ATTN_ERRMSG_MAX];
+    memcpy(msg, ctx->last_error, sizeof msg);
+    attn_model_destroy(m);
+    memcpy(ctx->last_error, msg, sizeof msg);
+}
 
 attn_status attn__model_grad_memory(attn_model *m, int32_t i)
 {

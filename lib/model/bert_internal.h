@@ -65,6 +65,8 @@ struct attn_model {
 /* Makes *t a float32 (or dtype) tensor of shape [rows, cols] (cols = 0 for
  * rank 1), reusing its storage when it fits and reallocating only to grow. */
 attn_status attn__model_buffer(attn_ctx *ctx, attn_tensor **t, attn_dtype dtype, int64_t rows, int64_t cols);
+/* Destroys a model that failed half-way, keeping the context's error message. */
+void attn__model_discard(attn_model *m);
 /* Gives parameter i's gradient its memory (zeroed) if it has none yet:
  * before the gradient is handed out or given to an optimizer. */
 attn_status attn__model_grad_memory(attn_model *m, int32_t i);

@@ -123,10 +123,7 @@ attn_status attn_bert_load(attn_ctx *ctx, const char *weights_path, const char *
     ATTN_CHECK(attn_bert_create(ctx, &cfg, &m));
     attn_status st = attn_model_load_weights(m, weights_path, 0);
     if (st != ATTN_OK) {
-        char msg[ATTN_ERRMSG_MAX];
-        memcpy(msg, ctx->last_error, sizeof msg);
-        attn_model_destroy(m);
-        memcpy(ctx->last_error, msg, sizeof msg);
+        attn__model_discard(m);
         return st;
     }
     *out = m;
