@@ -91,6 +91,10 @@ int attn_cmd_bench(int argc, char **argv)
             pid[b * T + t] = t < real ? (int32_t)(1000 + (s >> 33) % 29000) : 0;
         }
     }
+    if (!train && attn_model_set_int(model, ATTN_MODEL_OPT_INFERENCE_ONLY, 1) != ATTN_OK) {
+        cli_fail(cmd, ctx, "inference mode");
+        goto done;
+    }
     if (train) {
         attn_optim_opts o;
         memset(&o, 0, sizeof o);

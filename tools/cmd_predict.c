@@ -35,6 +35,9 @@ static int open_session(const char *cmd, session *s, cli_opt *opts, int n)
     uint32_t flags = cli_get(opts, n, "--cased")->present ? 0 : ATTN_TOKENIZER_LOWERCASE;
     if (attn_tokenizer_load(s->ctx, vocab, flags, &s->tok) != ATTN_OK) return !cli_fail(cmd, s->ctx, "--vocab");
     if (attn_bert_load(s->ctx, model, s->config, &s->model) != ATTN_OK) return !cli_fail(cmd, s->ctx, "--model");
+    /* predict and embed never train: the blocks may share their work memory */
+    if (attn_model_set_int(s->model, ATTN_MODEL_OPT_INFERENCE_ONLY, 1) != ATTN_OK)
+        return !cli_fail(cmd, s->ctx, "inference mode");
     if (attn_batch_create(s->ctx, &s->batch) != ATTN_OK) return !cli_fail(cmd, s->ctx, "batch");
     return 1;
 }

@@ -134,7 +134,9 @@ ATTN_API attn_status attn_model_zero_grad(attn_model *model);
 ATTN_API attn_status attn_model_set_training(attn_model *model, int32_t training);
 
 typedef enum attn_model_option {
-    ATTN_MODEL_OPT_SKIP_PADDING = 1 /**< 1 (default): compute only unmasked tokens; 0: every position */
+    ATTN_MODEL_OPT_SKIP_PADDING = 1,  /**< 1 (default): compute only unmasked tokens; 0: every position */
+    ATTN_MODEL_OPT_INFERENCE_ONLY = 2 /**< 1: forward keeps nothing for backward (the blocks share one work
+                                           area: less memory; backward fails with ATTN_ERR_STATE); 0 (default) */
 } attn_model_option;
 ATTN_API attn_status attn_model_set_int(attn_model *model, attn_model_option key, int64_t value);
 ATTN_API attn_status attn_model_get_int(const attn_model *model, attn_model_option key, int64_t *value);

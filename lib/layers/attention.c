@@ -342,6 +342,9 @@ const float *attn__attention_output_bias(const attn_layer *layer)
     return attn__f32(((const attention_layer *)layer)->b_o);
 }
 
+static attn_status forward_rows(attention_layer *a, const char *fn, const attn_tensor *x, int64_t ldx, attn_tensor *y,
+                                int64_t ldy, int64_t n, int64_t total, int output_bias);
+
 attn_status attn__attention_forward_ex(attn_layer *layer, const attn_tensor *x, const attn_tensor *seq_offsets,
                                        const attn_tensor *key_mask, attn_tensor *y, int output_bias)
 {
@@ -357,14 +360,42 @@ attn_status attn__attention_forward_ex(attn_layer *layer, const attn_tensor *x, 
     ATTN_CHECK(attn__layer_no_overlap(ctx, fn, y, "y", n, ldy, H, x, "x", n, ldx, H));
     ATTN_CHECK(set_sequences(a, fn, x, n, seq_offsets, key_mask));
     int64_t total = ((const int64_t *)a->offs.p)[2 * (a->nseq + 1) - 1];
-    ATTN_CHECK(attn__layer_buf_reserve(ctx, &a->qkv, (size_t)n * 3 * (size_t)H, sizeof(float), fn));
-    ATTN_CHECK(attn__layer_buf_reserve(ctx, &a->ctxv, (size_t)n * (size_t)H, sizeof(float), fn));
     /* total <= A * N * max_len: reserving that bound keeps any split of the
      * same rows with no longer sequence from allocating again */
     size_t cap;
-    if (!attn__mul_size((size_t)a->heads * (size_t)a->max_len, (size_t)n, &cap))
-        return attn__fail(ctx, ATTN_ERR_OVERFLOW, "%s: attention probabilities for %lld rows overflow", fn, (long long)n);
-    ATTN_CHECK(attn__layer_buf_reserve(ctx, &a->probs, cap, sizeof(float), fn));
+    if (!attn__mul_size((size_t)a->heads * (size_t)a->max_len, (size_t)n, &cap) || n > INT64_MAX / 4 / H)
+        return attn__fail(ctx, ATTN_ERR_OVERFLOW, "%s: attention buffers for %lld rows overflow", fn, (long long)n);
+    size_t nqkv = (size_t)n * 3 * (size_t)H, nctx = (size_t)n * (size_t)H;
+    if (!layer->drop_activations) {
+        ATTN_CHECK(attn__layer_buf_reserve(ctx, &a->qkv, nqkv, sizeof(float), fn));
+        ATTN_CHECK(attn__layer_buf_reserve(ctx, &a->ctxv, nctx, sizeof(float), fn));
+        ATTN_CHECK(attn__layer_buf_reserve(ctx, &a->probs, cap, sizeof(float), fn));
+        return forward_rows(a, fn, x, ldx, y, ldy, n, total, output_bias);
+    }
+    /* nothing kept: Q/K/V, context and probabilities live in the context's
+     * shared area for the length of the call, so a model's layers share them */
+    size_t floats;
+    if (!attn__mul_size(nqkv + nctx + cap, 1, &floats) || floats > SIZE_MAX / sizeof(float))
+        return attn__fail(ctx, ATTN_ERR_OVERFLOW, "%s: attention buffers for %lld rows overflow", fn, (long long)n);
+    float *area = attn__scratch(ctx, floats * sizeof(float));
+    if (!area) return ATTN_ERR_NOMEM;
+    attn__layer_buf kept[3] = {a->qkv, a->ctxv, a->probs};
+    a->qkv = (attn__layer_buf){area, nqkv * sizeof(float)};
+    a->ctxv = (attn__layer_buf){area + nqkv, nctx * sizeof(float)};
+    a->probs = (attn__layer_buf){area + nqkv + nctx, cap * sizeof(float)};
+    attn_status st = forward_rows(a, fn, x, ldx, y, ldy, n, total, output_bias);
+    a->qkv = kept[0], a->ctxv = kept[1], a->probs = kept[2];
+    layer->ready = 0; /* backward has nothing to work from */
+    return st;
+}
+
+/* The projections and attention proper, into the buffers a->qkv, a->ctxv and a->probs. */
+static attn_status forward_rows(attention_layer *a, const char *fn, const attn_tensor *x, int64_t ldx, attn_tensor *y,
+                                int64_t ldy, int64_t n, int64_t total, int output_bias)
+{
+    attn_layer *layer = &a->base;
+    attn_ctx *ctx = layer->ctx;
+    int64_t H = a->hidden;
     a->n = n;
     a->dropped = layer->training && a->p > 0.0f;
     if (a->dropped) {
@@ -387,7 +418,9 @@ attn_status attn_attention_backward(attn_layer *layer, const attn_tensor *x, con
     ATTN_CHECK(attn__layer_check(layer, ATTN__LAYER_ATTENTION, fn));
     attention_layer *a = (attention_layer *)layer;
     attn_ctx *ctx = layer->ctx;
-    if (!layer->ready) return attn__fail(ctx, ATTN_ERR_STATE, "%s: call attn_attention_forward first", fn);
+    if (!layer->ready)
+        return attn__fail(ctx, ATTN_ERR_STATE, layer->drop_activations ? "%s: the layer is set for inference only"
+                                                                          : "%s: call attn_attention_forward first", fn);
     ATTN_CHECK(attn__layer_grads(layer));
     int64_t n, ldx, ndy, lddy, ndx, lddx = 0, H = a->hidden;
     ATTN_CHECK(attn__layer_rows(ctx, x, fn, "x", H, &n, &ldx));

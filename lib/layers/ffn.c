@@ -54,14 +54,15 @@ attn_status attn_ffn_create(attn_ctx *ctx, int64_t hidden, int64_t inner, attn_a
 
 typedef struct {
     ffn_layer *f;
-    float *d;   /* backward: dpre */
+    float *d;           /* backward: dpre */
+    float *pre, *post;  /* forward: [N, I] each */
 } ffn_job;
 
 static void act_rows(void *arg, int64_t r0, int64_t r1)
 {
     ffn_job *j = arg;
     ffn_layer *f = j->f;
-    float *pre = f->pre.p, *post = f->post.p;
+    float *pre = j->pre, *post = j->post;
     const float *b1 = attn__f32(f->b1);
     for (int64_t r = r0; r < r1; r++) attn__bias_act_row(f->act, pre + r * f->inner, post + r * f->inner, b1, f->inner);
 }
@@ -106,16 +107,27 @@ attn_status attn__ffn_forward_ex(attn_layer *layer, const attn_tensor *x, attn_t
     size_t count;
     if (!attn__mul_size((size_t)n, (size_t)in, &count))
         return attn__fail(ctx, ATTN_ERR_OVERFLOW, "%s: %lld rows of %lld overflow", fn, (long long)n, (long long)in);
-    ATTN_CHECK(attn__layer_buf_reserve(ctx, &f->pre, count, sizeof(float), fn));
-    ATTN_CHECK(attn__layer_buf_reserve(ctx, &f->post, count, sizeof(float), fn));
+    float *pre, *post, *py = attn__f32(y);
+    if (layer->drop_activations) { /* nothing kept: the context's shared area serves every layer */
+        size_t both;
+        if (!attn__mul_size(count, 2 * sizeof(float), &both))
+            return attn__fail(ctx, ATTN_ERR_OVERFLOW, "%s: %lld rows of %lld overflow", fn, (long long)n, (long long)in);
+        pre = attn__scratch(ctx, both);
+        if (!pre) return ATTN_ERR_NOMEM;
+        post = pre + count;
+    } else {
+        ATTN_CHECK(attn__layer_buf_reserve(ctx, &f->pre, count, sizeof(float), fn));
+        ATTN_CHECK(attn__layer_buf_reserve(ctx, &f->post, count, sizeof(float), fn));
+        pre = f->pre.p;
+        post = f->post.p;
+    }
     f->n = n;
-    float *pre = f->pre.p, *post = f->post.p, *py = attn__f32(y);
     attn__layer_gemm(ctx, 0, 1, n, in, h, 1.0f, attn__f32(x), ldx, attn__f32(f->w1), h, 0.0f, pre, in);
-    ffn_job j = {f, NULL};
+    ffn_job j = {f, NULL, pre, post};
     attn__parallel_for(ctx, n, in * act_cost(f->act), act_rows, &j);
     if (output_bias) attn__bias_fill_rows(py, ldy, n, attn__f32(f->b2), h);
     attn__layer_gemm(ctx, 0, 1, n, h, in, 1.0f, post, in, attn__f32(f->w2), in, output_bias ? 1.0f : 0.0f, py, ldy);
-    layer->ready = 1;
+    layer->ready = !layer->drop_activations;
     return attn__ok(ctx);
 }
 
@@ -125,7 +137,9 @@ attn_status attn_ffn_backward(attn_layer *layer, const attn_tensor *x, const att
     ATTN_CHECK(attn__layer_check(layer, ATTN__LAYER_FFN, fn));
     ffn_layer *f = (ffn_layer *)layer;
     attn_ctx *ctx = layer->ctx;
-    if (!layer->ready) return attn__fail(ctx, ATTN_ERR_STATE, "%s: call attn_ffn_forward first", fn);
+    if (!layer->ready)
+        return attn__fail(ctx, ATTN_ERR_STATE, layer->drop_activations ? "%s: the layer is set for inference only"
+                                                                          : "%s: call attn_ffn_forward first", fn);
     ATTN_CHECK(attn__layer_grads(layer));
     int64_t n, ldx, ndy, lddy, ndx, lddx = 0, h = f->hidden, in = f->inner;
     ATTN_CHECK(attn__layer_rows(ctx, x, fn, "x", h, &n, &ldx));
@@ -151,7 +165,7 @@ attn_status attn_ffn_backward(attn_layer *layer, const attn_tensor *x, const att
     attn__layer_gemm(ctx, 1, 0, h, in, n, 1.0f, pdy, lddy, post, in, 1.0f, attn__f32(f->gw2), in);
     attn__colsum_add_parallel(ctx, attn__f32(f->gb2), pdy, n, lddy, h);
     attn__layer_gemm(ctx, 0, 0, n, in, h, 1.0f, pdy, lddy, attn__f32(f->w2), in, 0.0f, d, in);
-    ffn_job j = {f, d};
+    ffn_job j = {f, d, NULL, NULL};
     attn__parallel_for(ctx, n, in * act_cost(f->act), act_grad_rows, &j);
     attn__layer_gemm(ctx, 1, 0, in, h, n, 1.0f, d, in, px, ldx, 1.0f, attn__f32(f->gw1), h);
     attn__colsum_add_parallel(ctx, attn__f32(f->gb1), d, n, in, in);

@@ -108,15 +108,30 @@ void attn__layer_track_buf(attn_layer *l, attn__layer_buf *b)
     if (l->nbufs < ATTN__MAX_BUFS) l->bufs[l->nbufs++] = b;
 }
 
+void attn__layer_drop_activations(attn_layer *l, int32_t drop)
+{
+    l->drop_activations = drop;
+    l->ready = 0;
+    /* the work buffers regrow as the next forward needs them; the ones
+     * that only served backward are not taken again */
+    if (drop)
+        for (int32_t i = 0; i < l->nbufs; i++) attn__layer_buf_free(l->ctx, l->bufs[i]);
+}
+
+void attn__layer_buf_free(attn_ctx *ctx, attn__layer_buf *b)
+{
+    attn__free(ctx, b->p);
+    b->p = NULL;
+    b->bytes = 0;
+}
+
 attn_status attn__layer_buf_reserve(attn_ctx *ctx, attn__layer_buf *b, size_t count, size_t elem_size, const char *what)
 {
     size_t bytes;
     if (!attn__mul_size(count, elem_size, &bytes))
         return attn__fail(ctx, ATTN_ERR_OVERFLOW, "%s: %zu elements of %zu bytes overflow", what, count, elem_size);
     if (bytes <= b->bytes) return ATTN_OK;
-    attn__free(ctx, b->p);
-    b->p = NULL;
-    b->bytes = 0;
+    attn__layer_buf_free(ctx, b);
     void *p = attn__alloc(ctx, bytes);
     if (!p) return ATTN_ERR_NOMEM;
     b->p = p;

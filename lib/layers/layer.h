@@ -50,6 +50,7 @@ struct attn_layer {
     int32_t nbufs;
     attn__layer_buf *bufs[ATTN__MAX_BUFS];
     int32_t uses_scratch;   /* joined the context's shared work area */
+    int32_t drop_activations; /* forward keeps nothing for backward (attention, FFN) */
 };
 
 /* Allocates a zeroed layer struct of `size` bytes (a kind's struct that
@@ -74,6 +75,14 @@ attn_status attn__layer_add_tensor(attn_layer *l, int32_t rank, const int64_t *s
 /* Joins the context's shared work area (attn__scratch) until destroy:
  * for buffers a call needs only while it runs. */
 void attn__layer_use_scratch(attn_layer *l);
+/* Inference only (1) or ready for backward (0, the default): with 1, the
+ * attention and feed-forward forwards put what only backward needs in the
+ * context's shared work area, so the layers of a model share it, and a
+ * backward after such a forward fails with ATTN_ERR_STATE. Setting 1 frees
+ * the buffers a layer kept. Other kinds ignore it. */
+void attn__layer_drop_activations(attn_layer *l, int32_t drop);
+/* Frees a work buffer's memory (it grows again when next reserved). */
+void attn__layer_buf_free(attn_ctx *ctx, attn__layer_buf *b);
 /* Registers a work buffer so attn_layer_destroy frees it. */
 void attn__layer_track_buf(attn_layer *l, attn__layer_buf *b);
 /* Ensures b holds at least count elements of elem_size bytes. */

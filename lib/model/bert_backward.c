@@ -6,6 +6,9 @@
 
 #include "model/bert_internal.h"
 
+static const char inference_only_msg[] =
+    "the model is set for inference only (ATTN_MODEL_OPT_INFERENCE_ONLY = 1): its forward keeps nothing for backward";
+
 static attn_status ensure_grads(attn_model *m)
 {
     attn_ctx *ctx = m->ctx;
@@ -171,6 +174,7 @@ attn_status attn_model_loss_backward(attn_model *m, const attn_tensor *labels, f
     if (!m) return ATTN_ERR_INVALID_ARG;
     const attn_tensor *target = NULL;
     ATTN_CHECK(loss_target(m, labels, &target));
+    if (m->inference_only) return attn__fail(m->ctx, ATTN_ERR_STATE, "%s", inference_only_msg);
     if (!m->have_forward)
         return attn__fail(m->ctx, ATTN_ERR_STATE, "backward needs a new forward pass (the last one was already used)");
     double v;
@@ -186,6 +190,7 @@ attn_status attn_model_loss_backward(attn_model *m, const attn_tensor *labels, f
 attn_status attn_model_backward(attn_model *m, const attn_tensor *grad_output)
 {
     if (!m || !grad_output) return attn__fail(m ? m->ctx : NULL, ATTN_ERR_INVALID_ARG, "attn_model_backward: NULL argument");
+    if (m->inference_only) return attn__fail(m->ctx, ATTN_ERR_STATE, "%s", inference_only_msg);
     if (!m->have_forward) return attn__fail(m->ctx, ATTN_ERR_STATE, "attn_model_backward before a forward pass");
     ATTN_CHECK(ensure_grads(m));
     if (m->classifier) {

@@ -368,11 +368,20 @@ attn_status attn_model_set_training(attn_model *m, int32_t training)
 attn_status attn_model_set_int(attn_model *m, attn_model_option key, int64_t value)
 {
     if (!m) return ATTN_ERR_INVALID_ARG;
-    if (key != ATTN_MODEL_OPT_SKIP_PADDING)
+    if (key != ATTN_MODEL_OPT_SKIP_PADDING && key != ATTN_MODEL_OPT_INFERENCE_ONLY)
         return attn__fail(m->ctx, ATTN_ERR_INVALID_ARG, "attn_model_set_int: unknown option %d", (int)key);
     if (value != 0 && value != 1)
-        return attn__fail(m->ctx, ATTN_ERR_INVALID_ARG, "attn_model_set_int: skip_padding must be 0 or 1");
-    m->skip_padding = (int32_t)value;
+        return attn__fail(m->ctx, ATTN_ERR_INVALID_ARG, "attn_model_set_int: %s must be 0 or 1",
+                          key == ATTN_MODEL_OPT_SKIP_PADDING ? "skip_padding" : "inference_only");
+    if (key == ATTN_MODEL_OPT_SKIP_PADDING) {
+        m->skip_padding = (int32_t)value;
+    } else {
+        m->inference_only = (int32_t)value;
+        for (int32_t l = 0; l < m->cfg.num_layers; l++) {
+            attn__layer_drop_activations(m->blocks[l].attn, (int32_t)value);
+            attn__layer_drop_activations(m->blocks[l].ffn, (int32_t)value);
+        }
+    }
     m->have_forward = 0;
     return attn__ok(m->ctx);
 }
@@ -380,9 +389,9 @@ attn_status attn_model_set_int(attn_model *m, attn_model_option key, int64_t val
 attn_status attn_model_get_int(const attn_model *m, attn_model_option key, int64_t *value)
 {
     if (!m || !value) return ATTN_ERR_INVALID_ARG;
-    if (key != ATTN_MODEL_OPT_SKIP_PADDING)
+    if (key != ATTN_MODEL_OPT_SKIP_PADDING && key != ATTN_MODEL_OPT_INFERENCE_ONLY)
         return attn__fail(m->ctx, ATTN_ERR_INVALID_ARG, "attn_model_get_int: unknown option %d", (int)key);
-    *value = m->skip_padding;
+    *value = key == ATTN_MODEL_OPT_SKIP_PADDING ? m->skip_padding : m->inference_only;
     return ATTN_OK;
 }
 

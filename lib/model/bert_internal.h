@@ -28,6 +28,7 @@ struct attn_model {
     attn_bert_config cfg;
     int32_t training;
     int32_t skip_padding;
+    int32_t inference_only;          /* ATTN_MODEL_OPT_INFERENCE_ONLY */
 
     /* parts */
     attn_layer *word_emb, *pos_emb, *type_emb, *emb_ln, *emb_drop;

@@ -430,6 +430,62 @@ START_TEST(inference_allocates_no_gradients)
 }
 END_TEST
 
+/* A copy of a float tensor's values (caller frees). */
+static float *copy_floats(attn_tensor *t)
+{
+    size_t n = (size_t)attn_tensor_numel(t);
+    float *v = malloc(n * sizeof *v);
+    ck_assert_ptr_nonnull(v);
+    memcpy(v, attn_tensor_data_f32(t), n * sizeof *v);
+    return v;
+}
+
+START_TEST(inference_only_mode_gives_the_same_outputs_with_less_memory)
+{
+    attn_ctx *ctx = attn_test_ctx();
+    attn_bert_config c = tiny_config();
+    c.num_layers = 4;
+    attn_model *m;
+    ATTN_ASSERT_OK(ctx, attn_bert_create(ctx, &c, &m));
+    ATTN_ASSERT_OK(ctx, attn_model_set_training(m, 0));
+    batch b = make_batch(ctx, &c);
+    int64_t kept, dropped, v, count_before, count_after;
+    ATTN_ASSERT_OK(ctx, attn_model_forward(m, b.ids, b.types, b.mask));
+    ATTN_ASSERT_OK(ctx, attn_ctx_get_int(ctx, ATTN_INFO_BYTES_IN_USE, &kept));
+    attn_tensor *hidden = attn_model_output(m, ATTN_OUT_LAST_HIDDEN), *logits = attn_model_output(m, ATTN_OUT_LOGITS);
+    float *want_hidden = copy_floats(hidden), *want_logits = copy_floats(logits);
+
+    ATTN_ASSERT_OK(ctx, attn_model_set_int(m, ATTN_MODEL_OPT_INFERENCE_ONLY, 1));
+    ATTN_ASSERT_OK(ctx, attn_model_get_int(m, ATTN_MODEL_OPT_INFERENCE_ONLY, &v));
+    ck_assert_int_eq(v, 1);
+    ATTN_ASSERT_OK(ctx, attn_model_forward(m, b.ids, b.types, b.mask));
+    ATTN_ASSERT_OK(ctx, attn_ctx_get_int(ctx, ATTN_INFO_BYTES_IN_USE, &dropped));
+    ck_assert_int_lt(dropped, kept); /* four blocks' buffers became one shared area */
+    hidden = attn_model_output(m, ATTN_OUT_LAST_HIDDEN);
+    logits = attn_model_output(m, ATTN_OUT_LOGITS);
+    ck_assert_int_eq(memcmp(attn_tensor_data_f32(hidden), want_hidden, (size_t)attn_tensor_numel(hidden) * sizeof(float)), 0);
+    ck_assert_int_eq(memcmp(attn_tensor_data_f32(logits), want_logits, (size_t)attn_tensor_numel(logits) * sizeof(float)), 0);
+    /* the steady state allocates nothing; backward is refused with a reason */
+    ATTN_ASSERT_OK(ctx, attn_ctx_get_int(ctx, ATTN_INFO_ALLOC_COUNT, &count_before));
+    ATTN_ASSERT_OK(ctx, attn_model_forward(m, b.ids, b.types, b.mask));
+    ATTN_ASSERT_OK(ctx, attn_ctx_get_int(ctx, ATTN_INFO_ALLOC_COUNT, &count_after));
+    ck_assert_int_eq(count_after, count_before);
+    ATTN_ASSERT_FAILS(ctx, ATTN_ERR_STATE, attn_model_loss_backward(m, b.labels, NULL));
+    ck_assert_ptr_nonnull(strstr(attn_ctx_last_error(ctx), "inference only"));
+    ATTN_ASSERT_FAILS(ctx, ATTN_ERR_STATE, attn_model_backward(m, logits));
+    ATTN_ASSERT_FAILS(ctx, ATTN_ERR_INVALID_ARG, attn_model_set_int(m, ATTN_MODEL_OPT_INFERENCE_ONLY, 2));
+    /* back to the default: training works again */
+    ATTN_ASSERT_OK(ctx, attn_model_set_int(m, ATTN_MODEL_OPT_INFERENCE_ONLY, 0));
+    ATTN_ASSERT_OK(ctx, attn_model_forward(m, b.ids, b.types, b.mask));
+    ATTN_ASSERT_OK(ctx, attn_model_loss_backward(m, b.labels, NULL));
+    free(want_hidden);
+    free(want_logits);
+    free_batch(&b);
+    attn_model_destroy(m);
+    attn_ctx_destroy(ctx);
+}
+END_TEST
+
 START_TEST(training_steps_do_not_allocate_in_steady_state)
 {
     attn_ctx *ctx = attn_test_ctx();
@@ -512,6 +568,7 @@ int main(void)
     tcase_add_test(tc, checkpoint_resume_continues_bit_for_bit);
     tcase_add_test(tc, options_and_config_errors);
     tcase_add_test(tc, inference_allocates_no_gradients);
+    tcase_add_test(tc, inference_only_mode_gives_the_same_outputs_with_less_memory);
     tcase_add_test(tc, training_steps_do_not_allocate_in_steady_state);
     suite_add_tcase(s, tc);
     return attn_test_run(s);
