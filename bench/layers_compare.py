@@ -2,8 +2,8 @@
 """libattn's layers next to PyTorch's, at BERT-base shapes, in one go.
 
 Runs bench/layers_bench (C, from a build directory) and bench/layers_bench.py
-(PyTorch; OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from its
-environment) case by case, the two back to back for each case (which one
+(PyTorch, with the BLAS set-up of bench/compare.py: OpenBLAS's SkylakeX
+kernels when scripts/bench.sh unpacked them) case by case, the two back to back for each case (which one
 goes first alternates), --runs times over all cases, so that background
 load hits both alike. For every layer and pass it prints the median of the
 per-run medians, the speed-up (PyTorch time / libattn time) and, for
@@ -26,6 +26,8 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import compare  # noqa: E402  (PyTorch's environment, as in the model benchmark)
 ROOT = os.path.dirname(HERE)
 CASES = ["linear", "layernorm", "attention", "attention_pad", "attention_packed", "ffn", "embedding", "dropout",
          "kernel_layernorm", "kernel_softmax", "kernel_gelu"]
@@ -54,6 +56,8 @@ def main():
     ap.add_argument("--cases", default=",".join(CASES), help="comma-separated case names")
     ap.add_argument("--wait-quiet", type=float, default=None, metavar="LOAD",
                     help="before each measurement wait until the 1-minute load average is below LOAD")
+    ap.add_argument("--torch-blas", dest="torch_blas", choices=["auto", "openblas", "system"], default="auto",
+                    help="as bench/compare.py: openblas if scripts/bench.sh unpacked it (auto)")
     a = ap.parse_args()
 
     exe = os.path.join(a.build, "bench", "layers_bench")
@@ -61,7 +65,12 @@ def main():
         exe = os.path.join(ROOT, exe)
     if not os.path.exists(exe):
         sys.exit("no %s: build it with ninja -C %s bench/layers_bench" % (exe, a.build))
-    torch_env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    # PyTorch set up exactly as bench/compare.py runs it: OpenBLAS with this
+    # CPU's kernels when scripts/bench.sh unpacked it, passive OpenMP waits
+    runner = compare.Runner(argparse.Namespace(
+        python="/usr/bin/python3", threads=a.threads, torch_blas=a.torch_blas,
+        openblas_dir=os.path.join(compare.CACHE, "openblas", "usr", "lib", "x86_64-linux-gnu", "openblas-pthread")))
+    torch_env = runner.torch_env()
     commands = {
         "libattn": ([exe], None),
         "pytorch": (["/usr/bin/python3", os.path.join(HERE, "layers_bench.py")], torch_env),
@@ -90,9 +99,9 @@ def main():
         return statistics.median(vals) if vals else None
 
     h = heads["libattn"]
-    print("libattn %s (BLIS kernels %s) vs %s; threads %d; B=%d T=%d H=%d heads=%d FFN=%d" % (
-        h["library"].split()[-1], h.get("blis_arch", "?"), heads["pytorch"]["library"], a.threads, h["batch"],
-        h["seq"], h["hidden"], h["heads"], h["ffn"]))
+    print("libattn %s (BLIS kernels %s) vs %s (BLAS: %s); threads %d; B=%d T=%d H=%d heads=%d FFN=%d" % (
+        h["library"].split()[-1], h.get("blis_arch", "?"), heads["pytorch"]["library"], runner.torch_blas_used,
+        a.threads, h["batch"], h["seq"], h["hidden"], h["heads"], h["ffn"]))
     print("median of %d runs x %d reps, cases interleaved; load average %.1f before, %.1f after (%d CPUs)" % (
         a.runs, a.reps, load_before[0], load_after[0], os.cpu_count()))
     print("%-17s %-8s %11s %11s %9s %12s %11s" % ("case", "pass", "libattn ms", "pytorch ms", "speed-up",
