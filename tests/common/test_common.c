@@ -74,3 +74,17 @@ attn_ctx *attn_test_ctx(void)
     ck_assert_int_eq(attn_ctx_create(&ctx), ATTN_OK);
     return ctx;
 }
+
+attn_optim_opts attn_test_adamw(double lr, double eps, double weight_decay)
+{
+    attn_optim_opts o;
+    memset(&o, 0, sizeof o);
+    o.struct_size = sizeof o;
+    o.kind = ATTN_OPTIM_ADAMW;
+    o.lr = lr;
+    o.beta1 = 0.9;
+    o.beta2 = 0.999;
+    o.eps = eps;
+    o.weight_decay = weight_decay;
+    return o;
+}

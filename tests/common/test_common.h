@@ -27,6 +27,9 @@ void attn_test_fill_random(float *p, int64_t n, uint64_t seed);
 /* A context with 1 thread; asserts success. */
 attn_ctx *attn_test_ctx(void);
 
+/* AdamW options: betas 0.9 / 0.999 and the given lr, eps and weight decay. */
+attn_optim_opts attn_test_adamw(double lr, double eps, double weight_decay);
+
 /* Asserts st == ATTN_OK, printing the context's message otherwise. */
 #define ATTN_ASSERT_OK(ctx, expr)                                                               \
     do {                                                                                        \

@@ -152,15 +152,7 @@ START_TEST(gradients_and_adamw_step_match_hugging_face)
     ck_assert_int_eq(checked, 41);
 
     /* one plain AdamW step over every parameter, as the reference did */
-    attn_optim_opts o;
-    memset(&o, 0, sizeof o);
-    o.struct_size = sizeof o;
-    o.kind = ATTN_OPTIM_ADAMW;
-    o.lr = 1e-3;
-    o.beta1 = 0.9;
-    o.beta2 = 0.999;
-    o.eps = 1e-6;
-    o.weight_decay = 0.01;
+    attn_optim_opts o = attn_test_adamw(1e-3, 1e-6, 0.01);
     attn_optim *opt;
     ATTN_ASSERT_OK(f.ctx, attn_optim_create(f.ctx, &o, &opt));
     ATTN_ASSERT_OK(f.ctx, attn_model_add_to_optim(f.model, opt, 0, 0));

@@ -1,6 +1,8 @@
 /* The shared small training workload (see tiny_training.h). */
 #include "tiny_training.h"
 
+#include "test_common.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,15 +65,7 @@ attn_status tiny_open(attn_ctx *ctx, const tiny_size *size, tiny_training *t)
 
     attn_bert_config cfg;
     tiny_config(&cfg, &t->size);
-    attn_optim_opts o;
-    memset(&o, 0, sizeof o);
-    o.struct_size = sizeof o;
-    o.kind = ATTN_OPTIM_ADAMW;
-    o.lr = 1e-3;
-    o.beta1 = 0.9;
-    o.beta2 = 0.999;
-    o.eps = 1e-6;
-    o.weight_decay = 0.01;
+    attn_optim_opts o = attn_test_adamw(1e-3, 1e-6, 0.01);
     attn_status st = attn_bert_create(ctx, &cfg, &t->model);
     if (st == ATTN_OK) st = attn_optim_create(ctx, &o, &t->opt);
     if (st == ATTN_OK) st = attn_model_add_to_optim(t->model, t->opt, 0, 0);
