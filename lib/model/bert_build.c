@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "layers/layer.h"
+#include "layers/layer_kernels.h"
 #include "model/bert_internal.h"
 
 void attn_bert_config_init(attn_bert_config *cfg)
@@ -310,19 +311,15 @@ attn_status attn_model_find_param(attn_model *m, const char *name, attn_tensor *
 }
 
 /* Zeroing the gradients is a pass over as many bytes as the model has
- * (440 MB for BERT-base): split it evenly over the context's threads.
+ * (440 MB for BERT-base): elements [begin, end) of all gradients in table
+ * order, split over the context's threads by attn__parallel_for.
  * Gradients without memory yet (no backward so far) are zeros already. */
-typedef struct {
-    const attn_model *m;
-    int64_t total; /* elements over all parameters, in table order */
-} zero_job;
-
-static void zero_share(void *arg, int32_t s, int32_t shares)
+static void zero_range(void *arg, int64_t begin, int64_t end)
 {
-    const zero_job *j = arg;
-    int64_t begin = j->total * s / shares, end = j->total * (s + 1) / shares, at = 0;
-    for (int32_t i = 0; i < j->m->nparams && at < end; i++) {
-        attn_tensor *g = j->m->params[i].grad;
+    const attn_model *m = arg;
+    int64_t at = 0;
+    for (int32_t i = 0; i < m->nparams && at < end; i++) {
+        attn_tensor *g = m->params[i].grad;
         int64_t n = attn_tensor_numel(g), lo = begin > at ? begin : at, hi = end < at + n ? end : at + n;
         if (lo < hi && !attn__tensor_deferred(g)) memset(attn__f32(g) + (lo - at), 0, (size_t)(hi - lo) * sizeof(float));
         at += n;
@@ -332,7 +329,7 @@ static void zero_share(void *arg, int32_t s, int32_t shares)
 attn_status attn_model_zero_grad(attn_model *m)
 {
     if (!m) return ATTN_ERR_INVALID_ARG;
-    zero_job j = {m, 0};
+    int64_t total = 0;
     for (int32_t i = 0; i < m->nparams; i++) {
         attn_tensor *g = m->params[i].grad;
         if (!attn_tensor_is_contiguous(g)) { /* not built that way today: the slow path stays correct */
@@ -340,11 +337,9 @@ attn_status attn_model_zero_grad(attn_model *m)
                 if (!attn__tensor_deferred(m->params[k].grad)) ATTN_CHECK(attn_tensor_fill(m->params[k].grad, 0.0));
             return attn__ok(m->ctx);
         }
-        j.total += attn_tensor_numel(g);
+        total += attn_tensor_numel(g);
     }
-    int32_t threads = attn__pool_threads(m->ctx->pool);
-    if (threads > m->ctx->threads) threads = (int32_t)m->ctx->threads;
-    attn__pool_run(threads > 1 ? m->ctx->pool : NULL, threads > 1 ? threads : 1, zero_share, &j);
+    attn__parallel_for(m->ctx, total, 1, zero_range, m);
     return attn__ok(m->ctx);
 }
 

@@ -487,6 +487,7 @@ START_TEST(training_steps_do_not_allocate_in_steady_state)
     attn_model *m;
     attn_optim *opt;
     attn_bert_config c = tiny_config();
+    c.vocab_size = 8192; /* 65,536 embedding gradients: enough for zero_grad to use both threads */
     ATTN_ASSERT_OK(ctx, attn_bert_create(ctx, &c, &m));
     ATTN_ASSERT_OK(ctx, attn_model_set_training(m, 1));
     attn_optim_opts o = attn_test_adamw(1e-3, 1e-8, 0.0);
@@ -522,7 +523,7 @@ START_TEST(training_steps_do_not_allocate_in_steady_state)
     ATTN_ASSERT_OK(ctx, attn_ctx_get_int(ctx, ATTN_INFO_ALLOC_COUNT, &count_after));
     ck_assert_int_eq(counter.allocs, before);
     ck_assert_int_eq(count_after, count_before);
-    /* zero_grad (split over the two threads) clears every gradient element */
+    /* zero_grad, split over the two threads, clears every gradient element */
     ATTN_ASSERT_OK(ctx, attn_model_zero_grad(m));
     for (int32_t i = 0; i < attn_model_param_count(m); i++) {
         attn_tensor *g;
