@@ -14,6 +14,13 @@
 
 #define ATTN_ERRMSG_MAX 512
 
+/* A small helper every caller must inline (the vectorised loops need it). */
+#if defined(__GNUC__)
+#define ATTN__INLINE static inline __attribute__((always_inline))
+#else
+#define ATTN__INLINE static inline
+#endif
+
 typedef struct attn__pool attn__pool;
 
 struct attn_ctx {

@@ -5,17 +5,11 @@
 #ifndef ATTN_CORE_RNG_MIX_H
 #define ATTN_CORE_RNG_MIX_H
 
-#include <stdint.h>
-
-#if defined(__GNUC__)
-#define ATTN__RNG_INLINE static inline __attribute__((always_inline))
-#else
-#define ATTN__RNG_INLINE static inline
-#endif
+#include "internal.h"
 
 #define ATTN__RNG_GOLDEN 0x9e3779b97f4a7c15ULL
 
-ATTN__RNG_INLINE uint64_t attn__rng_mix64(uint64_t z)
+ATTN__INLINE uint64_t attn__rng_mix64(uint64_t z)
 {
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
@@ -23,13 +17,13 @@ ATTN__RNG_INLINE uint64_t attn__rng_mix64(uint64_t z)
 }
 
 /* The stream key of a seed, shared by all its counters. */
-ATTN__RNG_INLINE uint64_t attn__rng_key(uint64_t seed)
+ATTN__INLINE uint64_t attn__rng_key(uint64_t seed)
 {
     return attn__rng_mix64(seed + ATTN__RNG_GOLDEN);
 }
 
 /* The 64 mixed bits of one counter in the stream of key. */
-ATTN__RNG_INLINE uint64_t attn__rng_bits(uint64_t key, uint64_t counter)
+ATTN__INLINE uint64_t attn__rng_bits(uint64_t key, uint64_t counter)
 {
     return attn__rng_mix64(key ^ (counter * ATTN__RNG_GOLDEN));
 }

@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "internal.h"
+
 /* The row kernels are built with FMA contraction (the library is ISO C,
  * where GCC otherwise keeps every a * b + c as two roundings and two
  * instructions) and without trapping math (else GCC masks every operation
@@ -27,11 +29,6 @@
 #pragma clang fp contract(fast)
 #endif
 
-#if defined(__GNUC__)
-#define ATTN__INLINE static inline __attribute__((always_inline))
-#else
-#define ATTN__INLINE static inline
-#endif
 
 /* Row kernels are compiled for AVX-512, AVX2 and baseline x86-64 and the
  * best one is chosen once at load time (GCC function multi-versioning), so
