@@ -374,9 +374,10 @@ attn_status attn__attention_forward_ex(attn_layer *layer, const attn_tensor *x, 
     }
     /* nothing kept: Q/K/V, context and probabilities live in the context's
      * shared area for the length of the call, so a model's layers share them */
-    size_t floats;
-    if (!attn__mul_size(nqkv + nctx + cap, 1, &floats) || floats > SIZE_MAX / sizeof(float))
+    size_t floats = nqkv + nctx; /* 4 n H: no wrap, by the check above */
+    if (floats > SIZE_MAX / sizeof(float) || cap > SIZE_MAX / sizeof(float) - floats)
         return attn__fail(ctx, ATTN_ERR_OVERFLOW, "%s: attention buffers for %lld rows overflow", fn, (long long)n);
+    floats += cap;
     float *area = attn__scratch(ctx, floats * sizeof(float));
     if (!area) return ATTN_ERR_NOMEM;
     attn__layer_buf kept[3] = {a->qkv, a->ctxv, a->probs};
