@@ -14,12 +14,13 @@ The data and split are bench/reference/fortunes_data.py's, the same as
 libattn's attn_dataset_load_fortunes. Prints validation and test accuracy
 and macro-F1, then one JSON line.
 
-  /usr/bin/python3 bench/reference/tfidf_baseline.py [--strip-attribution] [--C 1.0 | --tune-C]
+  /usr/bin/python3 bench/reference/tfidf_baseline.py [--strip-attribution] [--C 1.0 | --tune-C] [--random-split SEED]
 
 --tune-C picks C from 0.3 ... 100 by validation accuracy (ties: the smaller C).
 """
 import argparse
 import json
+import random
 import re
 import sys
 import time
@@ -170,10 +171,18 @@ def main():
     ap.add_argument("--strip-attribution", action="store_true")
     ap.add_argument("--C", type=float, default=1.0)
     ap.add_argument("--tune-C", action="store_true", help="choose C on the validation split")
+    ap.add_argument("--random-split", type=int, metavar="SEED",
+                    help="instead of the hash split, a seeded random 80/10/10 split of the same texts "
+                         "(to see how much the split alone moves the score)")
     args = ap.parse_args()
     start = time.time()
     ds = fortunes_data.load_fortunes(strip_attribution=args.strip_attribution)
     part = {s: ds.indices(s) for s in range(3)}
+    if args.random_split is not None:
+        order = sorted(i for s in range(3) for i in part[s])
+        random.Random(args.random_split).shuffle(order)
+        n_train, n_val = len(order) * 8 // 10, len(order) // 10
+        part = {0: order[:n_train], 1: order[n_train:n_train + n_val], 2: order[n_train + n_val:]}
     docs = {s: [ds.texts[i] for i in part[s]] for s in range(3)}
     gold = {s: [ds.labels[i] for i in part[s]] for s in range(3)}
     k = len(ds.label_names)
@@ -190,6 +199,7 @@ def main():
         args.C = best[1]
     W, b, loss, iters = fit_logistic(X_train, np.array(gold[0]), k, args.C)
     result = {"model": "tfidf-1-2gram-logreg", "C": args.C, "strip_attribution": args.strip_attribution,
+              "split": "hash" if args.random_split is None else "random seed %d" % args.random_split,
               "features": len(vec.vocab), "lbfgs_iterations": iters, "train_objective": round(loss, 4),
               "train": len(docs[0]), "validation": len(docs[1]), "test": len(docs[2])}
     for s, name in ((0, "train"), (1, "val"), (2, "test")):
