@@ -23,7 +23,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import compare  # noqa: E402  (PyTorch's environment: the same BLAS set-up as the inference bench)
-DEFAULT_VOCAB = os.path.join(HERE, "..", "..", "shared", "data", "bert-base-uncased", "vocab.txt")
+DEFAULT_VOCAB = os.path.join(HERE, "..", "data", "bert-base-uncased-vocab.txt")
 
 
 def last_json(text):

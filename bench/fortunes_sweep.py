@@ -18,7 +18,7 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_VOCAB = os.path.join(HERE, "..", "..", "shared", "data", "bert-base-uncased", "vocab.txt")
+DEFAULT_VOCAB = os.path.join(HERE, "..", "data", "bert-base-uncased-vocab.txt")
 
 
 def main():

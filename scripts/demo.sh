@@ -13,8 +13,8 @@ build=build-demo
 [ -f "$build/build.ninja" ] || meson setup "$build" --buildtype=release -Dtests=false -Dbench=false >/dev/null
 ninja -C "$build" >/dev/null
 
-vocab=../shared/data/bert-base-uncased/vocab.txt
-[ -f "$vocab" ] || { echo "demo: $vocab not found (pass --vocab to attn train)" >&2; exit 1; }
+# the clean bert-base-uncased vocabulary the repository carries (data/README.md)
+vocab=data/bert-base-uncased-vocab.txt
 out=runs/fortunes
 
 "$build/tools/attn" info

@@ -35,11 +35,11 @@ typedef struct history {
 
 static const char *cmd = "train";
 
-/* The vocabulary: --vocab, $ATTN_VOCAB, the installed copy, the source tree's shared data. */
+/* The vocabulary: --vocab, $ATTN_VOCAB, the installed copy, the source tree's copy. */
 const char *attn_cmd_find_vocab(const char *given)
 {
     static const char *candidates[] = {NULL, NULL, ATTN_DATADIR "/bert-base-uncased-vocab.txt",
-                                       "../shared/data/bert-base-uncased/vocab.txt"};
+                                       ATTN_SOURCE_DATADIR "/bert-base-uncased-vocab.txt"};
     candidates[0] = given;
     candidates[1] = getenv("ATTN_VOCAB");
     for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {

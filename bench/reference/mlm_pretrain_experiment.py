@@ -19,7 +19,7 @@ import torch_classifier as tc
 
 seed = int(sys.argv[1]); pre_epochs = int(sys.argv[2]); pooling = sys.argv[3] if len(sys.argv) > 3 else "mean"
 torch.set_num_threads(1); torch.manual_seed(seed); random.seed(seed)
-tok = wordpiece.WordPiece(os.path.join(HERE, "..", "..", "..", "shared", "data", "bert-base-uncased", "vocab.txt"))
+tok = wordpiece.WordPiece(os.path.join(HERE, "..", "..", "data", "bert-base-uncased-vocab.txt"))
 task = fortunes_data.load_fortunes()
 examples = [(s, l, tc.truncate(tok.encode(t), 128)) for t, l, s in zip(task.texts, task.labels, task.splits)]
 cats = [c for c in os.listdir("/usr/share/games/fortunes") if "." not in c and os.path.isfile("/usr/share/games/fortunes/" + c)]

@@ -54,7 +54,7 @@ import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
 SPLIT_NAMES = {"train": 0, "validation": 1, "test": 2, "0": 0, "1": 1, "2": 2}
-DEFAULT_VOCAB = "/work/shared/data/bert-base-uncased/vocab.txt"
+DEFAULT_VOCAB = "tests/data/bert-base-uncased/vocab.txt"
 
 
 # ---------------------------------------------------------------- data

@@ -11,10 +11,10 @@ import (
 )
 
 func dataDir() string {
-	if d := os.Getenv("ATTN_SHARED_DATA"); d != "" {
+	if d := os.Getenv("ATTN_TEST_DATA"); d != "" {
 		return d
 	}
-	return filepath.Join("..", "..", "..", "shared", "data")
+	return filepath.Join("..", "..", "tests", "data")
 }
 
 func tiny(name string) string { return filepath.Join(dataDir(), "hf-bert-tiny", name) }

@@ -3,7 +3,7 @@
 // compare its logits with Hugging Face's, take one AdamW step and compare the
 // loss. Exits with status 1 if a check fails (or a call throws).
 //
-// Usage: tiny_bert [DATA_DIR]   (default $ATTN_SHARED_DATA or ../shared/data)
+// Usage: tiny_bert [DATA_DIR]   (default $ATTN_TEST_DATA or tests/data)
 #include "attn.hpp"
 
 #include <algorithm>
@@ -101,8 +101,8 @@ static bool run(const std::string &data) {
 }
 
 int main(int argc, char **argv) {
-    const char *env = std::getenv("ATTN_SHARED_DATA");
-    std::string data = argc > 1 ? argv[1] : env ? env : "../shared/data";
+    const char *env = std::getenv("ATTN_TEST_DATA");
+    std::string data = argc > 1 ? argv[1] : env ? env : "tests/data";
     try {
         bool ok = run(data);
         std::puts(ok ? "ok" : "FAILED");

@@ -68,7 +68,7 @@ def rust(src, work, data):
     crate = os.path.join(work, "rust-src")
     mirror(src, crate)
     env = dict(os.environ, CARGO_TARGET_DIR=os.path.join(work, "rust-target"), CARGO_NET_OFFLINE="true",
-               ATTN_SHARED_DATA=data, PATH=os.path.dirname(cargo) + os.pathsep + os.environ.get("PATH", ""))
+               ATTN_TEST_DATA=data, PATH=os.path.dirname(cargo) + os.pathsep + os.environ.get("PATH", ""))
     run([cargo, "--version"], crate, env)
     if run([cargo, "test", "--offline"], crate, env).returncode != 0:
         return 1
@@ -82,7 +82,7 @@ def go(src, work, data):
         return SKIP
     env = dict(os.environ, GOFLAGS="-mod=mod", GOCACHE=os.path.join(work, "go-cache"),
                GOPATH=os.path.join(work, "go-path"), GOPROXY="off", GO111MODULE="on", CGO_ENABLED="1",
-               ATTN_SHARED_DATA=data)
+               ATTN_TEST_DATA=data)
     run([gobin, "version"], src, env)
     if run([gobin, "test", "-count=1", "-v", "./..."], src, env).returncode != 0:
         return 1

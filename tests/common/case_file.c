@@ -124,7 +124,7 @@ void attn_case_run_python(const char *script, const char *args)
 {
     char cmd[8192];
     const char *root = getenv("ATTN_SOURCE_ROOT");
-    snprintf(cmd, sizeof cmd, "cd '%s' && /usr/bin/python3 '%s' %s", root ? root : ".", script, args);
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' '%s' %s", root ? root : ".", attn_test_python(), script, args);
     int rc = system(cmd);
     ck_assert_msg(rc == 0, "python reference failed (%d): %s", rc, cmd);
 }

@@ -20,7 +20,7 @@ double attn_case_scalar(attn_case *c, const char *name);
 /* Writes tensors (names[i], tensors[i]) to path; 0 on success. */
 int attn_case_write(const char *path, int n, const char *const *names, attn_tensor *const *tensors);
 
-/* Runs "/usr/bin/python3 <src>/<script> <args>" from the source root and
+/* Runs "$ATTN_REF_PYTHON <src>/<script> <args>" from the source root and
  * fails the current test if it exits non-zero. */
 void attn_case_run_python(const char *script, const char *args);
 

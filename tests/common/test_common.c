@@ -26,9 +26,15 @@ static char *next_buffer(void)
 const char *attn_test_data(const char *rel)
 {
     char *buf = next_buffer();
-    const char *root = getenv("ATTN_SHARED_DATA");
-    snprintf(buf, 4096, "%s/%s", root ? root : "../shared/data", rel);
+    const char *root = getenv("ATTN_TEST_DATA");
+    snprintf(buf, 4096, "%s/%s", root ? root : "tests/data", rel);
     return buf;
+}
+
+const char *attn_test_python(void)
+{
+    const char *python = getenv("ATTN_REF_PYTHON");
+    return python ? python : "python3";
 }
 
 const char *attn_test_src(const char *rel)

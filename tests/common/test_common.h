@@ -10,11 +10,13 @@
 /* Runs the suite with TAP output; returns the process exit code. */
 int attn_test_run(Suite *s);
 
-/* Path under ../shared/data (or $ATTN_SHARED_DATA), in one of 8 rotating
+/* Path under tests/data (or $ATTN_TEST_DATA), in one of 8 rotating
  * static buffers (so a few may be used in one call). */
 const char *attn_test_data(const char *rel);
 /* Path under the source root, same buffers. */
 const char *attn_test_src(const char *rel);
+/* The python of the reference stack ($ATTN_REF_PYTHON, set by tests/meson.build; else python3). */
+const char *attn_test_python(void);
 /* A fresh temporary directory (removed by nobody; under /tmp). */
 const char *attn_test_tmpdir(void);
 

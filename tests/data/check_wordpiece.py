@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The Python WordPiece port of bench/reference (used by torch_classifier.py
 --python-tokenizer) against Hugging Face's BertTokenizer output in
-shared/data/bert-base-uncased/tokens.json: every single text must give the
+tests/data/bert-base-uncased/tokens.json: every single text must give the
 same ids. Prints TAP.
 
 usage: check_wordpiece.py SHARED_DATA_DIR

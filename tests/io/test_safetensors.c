@@ -1,4 +1,4 @@
-/* safetensors reading and writing: the Hugging Face files in shared/data
+/* safetensors reading and writing: the Hugging Face files in tests/data
  * (names, shapes and values that numpy read independently), bit-identical
  * round trips, dtype conversions against hand-computed bit patterns,
  * strided tensors, and the argument errors of every public function.

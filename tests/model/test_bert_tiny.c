@@ -1,6 +1,6 @@
 /* The BERT builder against Hugging Face: tiny_a's outputs, gradients and one
  * AdamW step, as BertForSequenceClassification computed them
- * (../shared/data/hf-bert-tiny/tiny_a.expected.safetensors). */
+ * (tests/data/hf-bert-tiny/tiny_a.expected.safetensors). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -195,7 +195,7 @@ START_TEST(save_then_load_is_bit_identical)
     ATTN_ASSERT_FAILS(f.ctx, ATTN_ERR_NOT_FOUND, attn_bert_config_label(f.ctx, cfg_path, 3, name, sizeof name));
     /* a reader that knows only HF naming accepts the file */
     char cmd[2048];
-    snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s %s %s", attn_test_src("tests/model/hf_names_check.py"), path,
+    snprintf(cmd, sizeof cmd, "'%s' %s %s %s", attn_test_python(), attn_test_src("tests/model/hf_names_check.py"), path,
              attn_test_data("hf-bert-tiny/tiny_a.safetensors"));
     ck_assert_int_eq(system(cmd), 0);
     attn_model_destroy(again);

@@ -3,7 +3,7 @@ files (bert-base-uncased, bert-base-chinese cased and uncased, and the
 pair) and compares every JSON line with Hugging Face's tokens, ids and
 token types; then checks JSON escaping and the error behaviour.
 
-usage: cli_tokenize.py ATTN_EXE   (reference data from $ATTN_SHARED_DATA)
+usage: cli_tokenize.py ATTN_EXE   (reference data from $ATTN_TEST_DATA)
 """
 import json
 import os
@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 attn = sys.argv[1]
-data = os.environ.get("ATTN_SHARED_DATA", os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data"))
+data = os.environ.get("ATTN_TEST_DATA", os.path.join(os.path.dirname(__file__), "..", "..", "tests", "data"))
 failures = []
 checks = 0
 

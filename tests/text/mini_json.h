@@ -1,5 +1,5 @@
 /* A small JSON reader for the tokenizer tests: parses the reference files
- * of ../shared/data (objects, arrays, strings with every escape, numbers,
+ * of tests/data (objects, arrays, strings with every escape, numbers,
  * literals) into a tree. Test-only: it trusts its input to be small, and
  * keeps the library's own parser (if any) out of the tokenizer's tests. */
 #ifndef ATTN_TEST_MINI_JSON_H

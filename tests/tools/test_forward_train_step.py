@@ -12,7 +12,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 import safetensors_np  # noqa: E402
 
 attn = sys.argv[1]
-data = os.environ.get("ATTN_SHARED_DATA", "../shared/data") + "/hf-bert-tiny/"
+data = os.environ.get("ATTN_TEST_DATA", "tests/data") + "/hf-bert-tiny/"
 model, config, expected_path = data + "tiny_a.safetensors", data + "tiny_a.config.json", data + "tiny_a.expected.safetensors"
 expected = safetensors_np.load(expected_path)
 failures = []
@@ -62,7 +62,7 @@ with tempfile.TemporaryDirectory() as tmp:
         failures.append(f"compared {n_grads} gradient/parameter tensors, expected 82")
 
     # tokenize --out writes the padded int64 batch that forward reads; ids equal the JSON mode's
-    vocab = os.environ.get("ATTN_SHARED_DATA", "../shared/data") + "/bert-base-uncased/vocab.txt"
+    vocab = os.environ.get("ATTN_TEST_DATA", "tests/data") + "/bert-base-uncased/vocab.txt"
     texts = "This is a sample sentence for text classification.\nHello, world!\n"
     js = subprocess.run([attn, "tokenize", "--vocab", vocab], input=texts, capture_output=True, text=True, check=True)
     rows = [__import__("json").loads(x)["input_ids"] for x in js.stdout.splitlines()]

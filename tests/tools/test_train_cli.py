@@ -10,7 +10,7 @@ import tempfile
 import xml.dom.minidom
 
 attn = sys.argv[1]
-vocab = os.environ.get("ATTN_SHARED_DATA", "../shared/data") + "/bert-base-uncased/vocab.txt"
+vocab = os.environ.get("ATTN_TEST_DATA", "tests/data") + "/bert-base-uncased/vocab.txt"
 failures = []
 
 

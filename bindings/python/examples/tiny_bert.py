@@ -3,7 +3,7 @@ tokenize a sentence, run the model on the batch stored with the reference
 outputs, compare its logits with Hugging Face's, take one AdamW step and
 compare the loss. Exits 1 if a check fails.
 
-Usage: tiny_bert.py [DATA_DIR]   (default: $ATTN_SHARED_DATA or ../shared/data)
+Usage: tiny_bert.py [DATA_DIR]   (default: $ATTN_TEST_DATA or tests/data)
 Needs LIBATTN_PATH (or an installed libattn) and NumPy."""
 import os
 import sys
@@ -15,7 +15,7 @@ import libattn  # noqa: E402
 
 
 def main():
-    data = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("ATTN_SHARED_DATA", "../shared/data")
+    data = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("ATTN_TEST_DATA", "tests/data")
     vocab = os.path.join(data, "bert-base-uncased", "vocab.txt")
     tiny = os.path.join(data, "hf-bert-tiny")
     ok = True

@@ -6,8 +6,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PACKAGE_ROOT = os.path.dirname(HERE)
 sys.path.insert(0, PACKAGE_ROOT)
 
-# tests/meson.build exports ATTN_SHARED_DATA; by hand, the data sits next to the repo
-DATA = os.environ.get("ATTN_SHARED_DATA") or os.path.join(PACKAGE_ROOT, "..", "..", "..", "shared", "data")
+# tests/meson.build exports ATTN_TEST_DATA; by hand, the data sits next to the repo
+DATA = os.environ.get("ATTN_TEST_DATA") or os.path.join(PACKAGE_ROOT, "..", "..", "tests", "data")
 VOCAB = os.path.join(DATA, "bert-base-uncased", "vocab.txt")
 TOKENS_JSON = os.path.join(DATA, "bert-base-uncased", "tokens.json")
 TINY = os.path.join(DATA, "hf-bert-tiny")

@@ -3,7 +3,7 @@
 //! outputs, compare its logits with Hugging Face's, take one AdamW step and
 //! compare the loss. Exits with status 1 if a check fails.
 //!
-//! cargo run --example tiny_bert -- [DATA_DIR]   (default $ATTN_SHARED_DATA or ../shared/data)
+//! cargo run --example tiny_bert -- [DATA_DIR]   (default $ATTN_TEST_DATA or tests/data)
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -58,8 +58,8 @@ fn run(data: PathBuf) -> attn::Result<bool> {
 fn main() -> ExitCode {
     let data = std::env::args()
         .nth(1)
-        .or_else(|| std::env::var("ATTN_SHARED_DATA").ok())
-        .unwrap_or_else(|| "../shared/data".into());
+        .or_else(|| std::env::var("ATTN_TEST_DATA").ok())
+        .unwrap_or_else(|| "tests/data".into());
     match run(PathBuf::from(data)) {
         Ok(true) => {
             println!("ok");

@@ -7,9 +7,9 @@ use attn::{AdamParams, BertModel, Batch, Context, CtxOption, DType, ErrorKind, O
            Tokenizer};
 
 fn data() -> PathBuf {
-    std::env::var("ATTN_SHARED_DATA")
+    std::env::var("ATTN_TEST_DATA")
         .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"))
+        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/data"))
 }
 
 fn tiny(name: &str) -> PathBuf {

@@ -3,7 +3,7 @@
 // with the reference outputs, compare its logits with Hugging Face's, take
 // one AdamW step and compare the loss. Exits with status 1 if a check fails.
 //
-//	go run ./examples/tiny_bert [DATA_DIR]   (default $ATTN_SHARED_DATA or ../shared/data)
+//	go run ./examples/tiny_bert [DATA_DIR]   (default $ATTN_TEST_DATA or tests/data)
 package main
 
 import (
@@ -118,12 +118,12 @@ func run(data string) (bool, error) {
 }
 
 func main() {
-	data := os.Getenv("ATTN_SHARED_DATA")
+	data := os.Getenv("ATTN_TEST_DATA")
 	if len(os.Args) > 1 {
 		data = os.Args[1]
 	}
 	if data == "" {
-		data = filepath.Join("..", "shared", "data")
+		data = filepath.Join("tests", "data")
 	}
 	ok, err := run(data)
 	if err != nil {
