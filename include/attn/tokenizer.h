@@ -18,9 +18,11 @@
  *     are cut out of the text wherever they appear, exactly as written
  *     (case-sensitive, even inside a word): they are never split or
  *     lowercased. "[mask]" in an uncased text is ordinary text.
- *  3. Cleaning: NUL, U+FFFD and control characters (categories Cc, Cf, Cn,
+ *  3. Cleaning: NUL, U+FFFD and control characters (categories Cc, Cf,
  *     Co, Cs, except TAB, LF and CR) are removed; whitespace (TAB, LF, CR
- *     and categories Zs, Zl, Zp) becomes a space.
+ *     and categories Zs, Zl, Zp) becomes a space. Unassigned code points
+ *     (Cn) and the few Cf characters assigned since Unicode 9 stay, as in
+ *     `tokenizers`, whose tables are that old.
  *  4. Spaces are put around CJK ideographs (U+4E00-9FFF, 3400-4DBF,
  *     20000-2A6DF, 2A700-2B73F, 2B740-2B81F, 2B920-2CEAF, F900-FAFF,
  *     2F800-2FA1F: the blocks of `tokenizers`' BertNormalizer).
@@ -34,9 +36,11 @@
  *     it, then "##"-prefixed entries for the rest, greedily; a word with
  *     more than 100 characters (not bytes), or with a part no entry
  *     matches, becomes [UNK] as a whole.
- * Unicode properties (categories, NFD, case mapping) come from utf8proc;
- * characters that Unicode assigned after the tables of Hugging Face's
- * build may be classed differently.
+ * Unicode properties (categories, NFD, case mapping) come from utf8proc
+ * (Unicode 15); characters that Unicode assigned after the tables of
+ * Hugging Face's build (its punctuation and mark tables predate Unicode
+ * 9, its letters and case mappings follow Unicode 16) may be classed
+ * differently: a few hundred code points, none in common use.
  *
  * The work per text is linear in its length: a long run of combining marks
  * is put in canonical order by a linear sort (not by exchanges, which are

@@ -56,7 +56,7 @@ static inline attn__span *attn__spans_data(const attn__spans *l) { return (attn_
 
 int attn__is_white_space(int32_t c);      /* Unicode White_Space (Rust char::is_whitespace) */
 int attn__is_bert_punctuation(int32_t c); /* ASCII punctuation or a P* category */
-int attn__is_other(int32_t c);            /* Cc Cf Cn Co Cs */
+int attn__is_other(int32_t c);            /* Cc Cf Co Cs, as BertNormalizer's tables know them */
 int attn__is_cjk_ideograph(int32_t c);    /* the blocks of BertNormalizer */
 int attn__is_word_char(int32_t c);        /* regex \w: Alphabetic, marks, Nd, Pc, joiners */
 int attn__is_mark(int32_t c);             /* Mn Mc Me */
@@ -78,6 +78,7 @@ typedef struct attn__vocab {
     size_t *offset;      /* offset[id] = start of entry id in text */
     uint32_t *len;       /* len[id] = bytes of entry id, ATTN__VOCAB_GAP if none */
     int32_t size;        /* ids run from 0 to size - 1 */
+    int32_t entries;     /* ids that have an entry (size less the gaps) */
     int32_t *slots;      /* open addressing: id or -1; a power of two long */
     size_t slot_mask;
     size_t longest;      /* bytes of the longest entry, bounds WordPiece's search */

@@ -75,14 +75,25 @@ int32_t attn__tokenizer_find(const attn_tokenizer *tok, const char *s, size_t n)
     return attn__vocab_find(&tok->vocab, "", 0, s, n);
 }
 
-/* The next id `tokenizers` gives a token the model lacks: past the model's
- * entries and past every added id. */
+/* The next id `tokenizers` gives a token the model lacks: the model's
+ * entry count (not its highest id + 1: in a vocab with gaps the two
+ * differ, and `tokenizers` counts), or past the highest added id when
+ * that is beyond it. */
 static int32_t next_free_id(const attn_tokenizer *tok)
 {
-    int32_t next = tok->vocab.size;
+    int32_t next = tok->vocab.entries, max_added = -1;
     for (size_t i = 0; i < tok->added.n; i++)
-        if (tok->added.tok[i].id >= next) next = tok->added.tok[i].id + 1;
-    return next;
+        if (tok->added.tok[i].id > max_added) max_added = tok->added.tok[i].id;
+    return max_added >= next ? max_added + 1 : next;
+}
+
+/* One past the highest id of the model or of an added token. */
+static int32_t id_count(const attn_tokenizer *tok)
+{
+    int32_t n = tok->vocab.size;
+    for (size_t i = 0; i < tok->added.n; i++)
+        if (tok->added.tok[i].id >= n) n = tok->added.tok[i].id + 1;
+    return n;
 }
 
 attn_status attn__tokenizer_add_token(attn_tokenizer *tok, const char *fn, const char *content, size_t len,
@@ -175,7 +186,7 @@ attn_status attn__tokenizer_set_bert_template(attn_tokenizer *tok, const char *c
 attn_status attn__tokenizer_finish(attn_tokenizer *tok)
 {
     ATTN_CHECK(attn__added_index(tok->ctx, &tok->added));
-    tok->id_count = next_free_id(tok);
+    tok->id_count = id_count(tok);
     if (tok->pad_id < 0) tok->pad_id = attn__tokenizer_find(tok, "[PAD]", 5);
     return ATTN_OK;
 }
@@ -284,9 +295,11 @@ attn_status attn_tokenizer_token_to_id(const attn_tokenizer *tok, const char *to
 const char *attn_tokenizer_id_to_token(const attn_tokenizer *tok, int32_t id)
 {
     if (!tok || id < 0) return NULL;
-    if (id < tok->vocab.size && tok->vocab.len[id] != ATTN__VOCAB_GAP) return tok->vocab.text + tok->vocab.offset[id];
+    /* added tokens first, as `tokenizers` looks them up */
     const attn__added_token *t = attn__added_by_id(&tok->added, id);
-    return t ? t->content : NULL;
+    if (t) return t->content;
+    if (id < tok->vocab.size && tok->vocab.len[id] != ATTN__VOCAB_GAP) return tok->vocab.text + tok->vocab.offset[id];
+    return NULL;
 }
 
 /* ---- the pipeline ------------------------------------------------------ */

@@ -128,7 +128,7 @@ attn_status attn__vocab_parse(attn_ctx *ctx, const char *fn, const char *data, s
         out += n + 1;
         p = nl ? nl + 1 : end;
     }
-    v->size = (int32_t)lines;
+    v->size = v->entries = (int32_t)lines;
     for (int32_t id = 0; id < v->size; id++) insert(v, id);
     return ATTN_OK;
 }
@@ -179,6 +179,7 @@ attn_status attn__vocab_from_pairs(attn_ctx *ctx, const char *fn, size_t n, cons
         out += lens[i] + 1;
     }
     v->size = (int32_t)size;
+    v->entries = (int32_t)n;
     for (int32_t id = 0; id < v->size; id++)
         if (v->len[id] != ATTN__VOCAB_GAP) insert(v, id);
     return ATTN_OK;
