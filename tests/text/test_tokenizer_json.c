@@ -7,82 +7,106 @@
  * folders; every id and type id libattn gives must be theirs. Then the
  * refusals: unsupported types named, malformed files with a status. */
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "case_file.h"
-#include "mini_json.h"
+#include "io/json.h"
 #include "test_common.h"
 
-static char ref_dir[256]; /* made in main, filled by the first test */
+/* The reference files are read with the library's JSON reader (tested on
+ * its own in tests/io): its arena keeps the 27 MB of references from
+ * churning the heap, which meson's MALLOC_PERTURB_ makes very slow. */
+typedef attn__json ref_value;
 
-static const mj_value *need(const mj_value *obj, const char *key)
+static char ref_dir[256]; /* made in main, filled by the first test */
+static attn_ctx *json_ctx;  /* the references' own context, not counted by the tests */
+
+static const ref_value *need(const ref_value *obj, const char *key)
 {
-    const mj_value *v = mj_get(obj, key);
+    const ref_value *v = attn__json_object_get(obj, key);
     ck_assert_msg(v != NULL, "reference JSON lacks \"%s\"", key);
     return v;
 }
 
-static mj_value *load_case(const char *name)
+static size_t count_of(const ref_value *v) { return attn__json_array_size(v); }
+static const ref_value *item_at(const ref_value *v, size_t i) { return attn__json_array_at(v, i); }
+static const char *str_of(const ref_value *v) { return attn__json_get_string(v, NULL); }
+static int32_t int_of(const ref_value *v)
+{
+    int64_t x = 0;
+    ck_assert_msg(attn__json_get_int64(v, &x), "reference JSON: not an integer");
+    return (int32_t)x;
+}
+
+typedef struct ref_file {
+    attn__json_doc *doc;
+} ref_file;
+
+static const ref_value *load_case(ref_file *f, const char *name)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/%s.json", ref_dir, name);
-    mj_value *c = mj_load(path);
-    ck_assert_msg(c != NULL, "cannot read %s (did the reference script run?)", path);
-    return c;
+    if (!json_ctx) ck_assert_int_eq(attn_ctx_create(&json_ctx), ATTN_OK);
+    attn__json_limits lim = {(size_t)1 << 30, 64, (size_t)1 << 28};
+    attn_status st = attn__json_parse_file(json_ctx, path, &lim, &f->doc);
+    ck_assert_msg(st == ATTN_OK, "cannot read %s (did the reference script run?): %s", path, attn_ctx_last_error(json_ctx));
+    return attn__json_root(f->doc);
 }
 
-static mj_value *load_index(void)
+static void ref_free(ref_file *f) { attn__json_free(f->doc); }
+
+static const ref_value *load_index(ref_file *f)
 {
-    mj_value *idx = load_case("index");
-    ck_assert_uint_gt(need(idx, "cases")->count, 40);
+    const ref_value *idx = load_case(f, "index");
+    ck_assert_uint_gt(count_of(need(idx, "cases")), 40);
     return idx;
 }
 
 /* Encodes one item (a single or a pair) and compares with Hugging Face. */
-static void check_item(attn_ctx *ctx, attn_tokenizer *tok, const mj_value *item, int32_t max_len, const char *label)
+static void check_item(attn_ctx *ctx, attn_tokenizer *tok, const ref_value *item, int32_t max_len, const char *label)
 {
-    const mj_value *a = need(item, "a"), *b = need(item, "b"), *err = mj_get(item, "error");
-    const char *pair = b->kind == MJ_STRING ? b->string : NULL;
+    const ref_value *err = attn__json_object_get(item, "error");
+    const char *a_text = str_of(need(item, "a")), *pair = str_of(need(item, "b"));
     static int32_t ids[65536], types[65536];
     int32_t n = -1;
-    attn_status st = attn_tokenizer_encode(tok, a->string, pair, max_len, ids, types, 65536, &n);
+    attn_status st = attn_tokenizer_encode(tok, a_text, pair, max_len, ids, types, 65536, &n);
     if (err) {
-        attn_status want = strcmp(err->string, "arg") == 0 ? ATTN_ERR_INVALID_ARG : ATTN_ERR_LIMIT;
+        attn_status want = strcmp(str_of(err), "arg") == 0 ? ATTN_ERR_INVALID_ARG : ATTN_ERR_LIMIT;
         ck_assert_msg(st == want, "%s: \"%.80s\" + \"%.80s\": Hugging Face refuses to truncate, libattn gave %s", label,
-                      a->string, pair ? pair : "", attn_status_str(st));
+                      a_text, pair ? pair : "", attn_status_str(st));
         return;
     }
-    ck_assert_msg(st == ATTN_OK, "%s: encode(\"%.80s\") failed: %s", label, a->string, attn_ctx_last_error(ctx));
-    const mj_value *want_ids = need(item, "ids"), *want_types = need(item, "types");
-    ck_assert_msg((size_t)n == want_ids->count, "%s: \"%.80s\"%s%.80s: %d ids, Hugging Face has %zu", label, a->string,
-                  pair ? " + " : "", pair ? pair : "", (int)n, want_ids->count);
+    ck_assert_msg(st == ATTN_OK, "%s: encode(\"%.80s\") failed: %s", label, a_text, attn_ctx_last_error(ctx));
+    const ref_value *want_ids = need(item, "ids"), *want_types = need(item, "types");
+    ck_assert_msg((size_t)n == count_of(want_ids), "%s: \"%.80s\"%s%.80s: %d ids, Hugging Face has %zu", label, a_text,
+                  pair ? " + " : "", pair ? pair : "", (int)n, count_of(want_ids));
     for (int32_t i = 0; i < n; i++) {
         const char *got = attn_tokenizer_id_to_token(tok, ids[i]);
-        const char *want = attn_tokenizer_id_to_token(tok, (int32_t)want_ids->items[i].number);
-        ck_assert_msg(ids[i] == (int32_t)want_ids->items[i].number,
-                      "%s: \"%.80s\"%s%.80s: id %d is %d (%s), Hugging Face has %d (%s)", label, a->string,
+        const char *want = attn_tokenizer_id_to_token(tok, int_of(item_at(want_ids, (size_t)i)));
+        ck_assert_msg(ids[i] == int_of(item_at(want_ids, (size_t)i)),
+                      "%s: \"%.80s\"%s%.80s: id %d is %d (%s), Hugging Face has %d (%s)", label, a_text,
                       pair ? " + " : "", pair ? pair : "", (int)i, (int)ids[i], got ? got : "?",
-                      (int)want_ids->items[i].number, want ? want : "?");
-        ck_assert_msg(types[i] == (int32_t)want_types->items[i].number, "%s: \"%.80s\": type id %d is %d, Hugging Face has %d",
-                      label, a->string, (int)i, (int)types[i], (int)want_types->items[i].number);
+                      (int)int_of(item_at(want_ids, (size_t)i)), want ? want : "?");
+        ck_assert_msg(types[i] == int_of(item_at(want_types, (size_t)i)), "%s: \"%.80s\": type id %d is %d, Hugging Face has %d",
+                      label, a_text, (int)i, (int)types[i], (int)int_of(item_at(want_types, (size_t)i)));
     }
 }
 
 /* The same items through attn_tokenizer_encode_batch, eight at a time. */
-static void check_batch(attn_ctx *ctx, attn_tokenizer *tok, const mj_value *items, int32_t max_len, const char *label)
+static void check_batch(attn_ctx *ctx, attn_tokenizer *tok, const ref_value *items, int32_t max_len, const char *label)
 {
     attn_batch *batch;
     ATTN_ASSERT_OK(ctx, attn_batch_create(ctx, &batch));
-    for (size_t first = 0; first < items->count; first += 8) {
+    for (size_t first = 0; first < count_of(items); first += 8) {
         const char *texts[8], *pairs[8];
         int32_t n = 0;
-        for (size_t i = first; i < items->count && n < 8; i++, n++) {
-            texts[n] = need(&items->items[i], "a")->string;
-            const mj_value *b = need(&items->items[i], "b");
-            pairs[n] = b->kind == MJ_STRING ? b->string : NULL;
+        for (size_t i = first; i < count_of(items) && n < 8; i++, n++) {
+            texts[n] = str_of(need(item_at(items, i), "a"));
+            pairs[n] = str_of(need(item_at(items, i), "b"));
         }
         ATTN_ASSERT_OK(ctx, attn_tokenizer_encode_batch(tok, batch, texts, pairs, n, max_len, 0));
         attn_tensor *t_ids = attn_batch_tensor(batch, ATTN_BATCH_INPUT_IDS);
@@ -91,16 +115,16 @@ static void check_batch(attn_ctx *ctx, attn_tokenizer *tok, const mj_value *item
         int64_t width = attn_tensor_dim(t_ids, 1);
         const int32_t *ids = attn_tensor_data(t_ids), *types = attn_tensor_data(t_types), *mask = attn_tensor_data(t_mask);
         for (int32_t r = 0; r < n; r++) {
-            const mj_value *want_ids = need(&items->items[first + (size_t)r], "ids");
-            const mj_value *want_types = need(&items->items[first + (size_t)r], "types");
-            ck_assert_int_le((int64_t)want_ids->count, width);
+            const ref_value *want_ids = need(item_at(items, first + (size_t)r), "ids");
+            const ref_value *want_types = need(item_at(items, first + (size_t)r), "types");
+            ck_assert_int_le((int64_t)count_of(want_ids), width);
             for (int64_t j = 0; j < width; j++) {
-                int real = (size_t)j < want_ids->count;
+                int real = (size_t)j < count_of(want_ids);
                 ck_assert_msg(mask[r * width + j] == real, "%s: batch row %d column %d: mask %d", label, (int)r, (int)j,
                               (int)mask[r * width + j]);
                 if (!real) continue;
-                ck_assert_msg(ids[r * width + j] == (int32_t)want_ids->items[j].number &&
-                                  types[r * width + j] == (int32_t)want_types->items[j].number,
+                ck_assert_msg(ids[r * width + j] == int_of(item_at(want_ids, (size_t)j)) &&
+                                  types[r * width + j] == int_of(item_at(want_types, (size_t)j)),
                               "%s: batch row %d (\"%.60s\") column %d differs from Hugging Face", label, (int)r, texts[r],
                               (int)j);
             }
@@ -125,34 +149,36 @@ START_TEST(the_reference_stack_writes_the_reference_encodings)
     char args[512];
     snprintf(args, sizeof args, "'%s'", ref_dir);
     attn_case_run_python("tests/text/tokenizer_json_ref.py", args);
-    mj_value *idx = load_index();
-    mj_free(idx);
+    ref_file f;
+    load_index(&f);
+    ref_free(&f);
 }
 END_TEST
 
 START_TEST(tokenizers_own_files_give_hugging_faces_ids_and_type_ids)
 {
     attn_ctx *ctx = attn_test_ctx();
-    mj_value *idx = load_index();
-    const mj_value *cases = need(idx, "cases");
+    ref_file fi;
+    const ref_value *cases = need(load_index(&fi), "cases");
     int checked = 0;
-    for (size_t c = 0; c < cases->count; c++) {
-        const char *name = cases->items[c].string;
+    for (size_t c = 0; c < count_of(cases); c++) {
+        const char *name = str_of(item_at(cases, c));
         if (starts_with(name, "minilm") || starts_with(name, "vocab_dir")) continue;
-        mj_value *cs = load_case(name);
+        ref_file f;
+        const ref_value *cs = load_case(&f, name);
         attn_tokenizer *tok = NULL;
-        ATTN_ASSERT_OK(ctx, attn_tokenizer_load_json(ctx, need(cs, "tokenizer")->string, &tok));
-        int32_t max_len = (int32_t)need(cs, "max_len")->number;
+        ATTN_ASSERT_OK(ctx, attn_tokenizer_load_json(ctx, str_of(need(cs, "tokenizer")), &tok));
+        int32_t max_len = int_of(need(cs, "max_len"));
         ck_assert_int_eq(attn_tokenizer_max_length(tok), max_len); /* the file's truncation */
-        const mj_value *items = need(cs, "items");
-        ck_assert_uint_gt(items->count, 10);
-        for (size_t i = 0; i < items->count; i++) check_item(ctx, tok, &items->items[i], max_len, name);
+        const ref_value *items = need(cs, "items");
+        ck_assert_uint_gt(count_of(items), 10);
+        for (size_t i = 0; i < count_of(items); i++) check_item(ctx, tok, item_at(items, i), max_len, name);
         attn_tokenizer_destroy(tok);
-        mj_free(cs);
+        ref_free(&f);
         checked++;
     }
     ck_assert_int_ge(checked, 40);
-    mj_free(idx);
+    ref_free(&fi);
     assert_no_bytes_in_use(ctx);
     attn_ctx_destroy(ctx);
 }
@@ -163,18 +189,19 @@ START_TEST(all_minilm_tokenizer_json_matches_the_fast_tokenizer_on_fortunes)
     attn_ctx *ctx = attn_test_ctx();
     static const char *const names[] = {"minilm_fortunes", "minilm_fortune_pairs_64"};
     for (int k = 0; k < 2; k++) {
-        mj_value *cs = load_case(names[k]);
+        ref_file f;
+        const ref_value *cs = load_case(&f, names[k]);
         attn_tokenizer *tok = NULL;
-        ATTN_ASSERT_OK(ctx, attn_tokenizer_load_json(ctx, need(cs, "tokenizer")->string, &tok));
+        ATTN_ASSERT_OK(ctx, attn_tokenizer_load_json(ctx, str_of(need(cs, "tokenizer")), &tok));
         ck_assert_int_eq(attn_tokenizer_vocab_size(tok), 30522);
         ck_assert_int_eq(attn_tokenizer_max_length(tok), 128); /* its truncation section */
-        int32_t max_len = (int32_t)need(cs, "max_len")->number;
-        const mj_value *items = need(cs, "items");
-        ck_assert_uint_ge(items->count, 500);
-        for (size_t i = 0; i < items->count; i++) check_item(ctx, tok, &items->items[i], max_len, names[k]);
+        int32_t max_len = int_of(need(cs, "max_len"));
+        const ref_value *items = need(cs, "items");
+        ck_assert_uint_ge(count_of(items), 500);
+        for (size_t i = 0; i < count_of(items); i++) check_item(ctx, tok, item_at(items, i), max_len, names[k]);
         check_batch(ctx, tok, items, max_len, names[k]);
         attn_tokenizer_destroy(tok);
-        mj_free(cs);
+        ref_free(&f);
     }
     assert_no_bytes_in_use(ctx);
     attn_ctx_destroy(ctx);
@@ -184,16 +211,17 @@ END_TEST
 START_TEST(all_minilm_folder_loads_its_tokenizer_json_and_model_max_length)
 {
     attn_ctx *ctx = attn_test_ctx();
-    mj_value *cs = load_case("minilm_dir_fortunes_128");
+    ref_file f;
+    const ref_value *cs = load_case(&f, "minilm_dir_fortunes_128");
     attn_tokenizer *tok = NULL;
-    ATTN_ASSERT_OK(ctx, attn_tokenizer_load_dir(ctx, need(cs, "dir")->string, &tok));
+    ATTN_ASSERT_OK(ctx, attn_tokenizer_load_dir(ctx, str_of(need(cs, "dir")), &tok));
     ck_assert_int_eq(attn_tokenizer_max_length(tok), 512); /* tokenizer_config.json's, over the file's 128 */
-    const mj_value *items = need(cs, "items");
-    ck_assert_uint_gt(items->count, 300);
-    for (size_t i = 0; i < items->count; i++) check_item(ctx, tok, &items->items[i], 128, "minilm folder");
+    const ref_value *items = need(cs, "items");
+    ck_assert_uint_gt(count_of(items), 300);
+    for (size_t i = 0; i < count_of(items); i++) check_item(ctx, tok, item_at(items, i), 128, "minilm folder");
     check_batch(ctx, tok, items, 128, "minilm folder");
     attn_tokenizer_destroy(tok);
-    mj_free(cs);
+    ref_free(&f);
     assert_no_bytes_in_use(ctx);
     attn_ctx_destroy(ctx);
 }
@@ -202,25 +230,26 @@ END_TEST
 START_TEST(vocab_txt_folders_match_transformers_bert_tokenizer)
 {
     attn_ctx *ctx = attn_test_ctx();
-    mj_value *idx = load_index();
-    const mj_value *cases = need(idx, "cases");
+    ref_file fi;
+    const ref_value *cases = need(load_index(&fi), "cases");
     int checked = 0;
-    for (size_t c = 0; c < cases->count; c++) {
-        const char *name = cases->items[c].string;
+    for (size_t c = 0; c < count_of(cases); c++) {
+        const char *name = str_of(item_at(cases, c));
         if (!starts_with(name, "vocab_dir")) continue;
-        mj_value *cs = load_case(name);
+        ref_file f;
+        const ref_value *cs = load_case(&f, name);
         attn_tokenizer *tok = NULL;
-        ATTN_ASSERT_OK(ctx, attn_tokenizer_load_dir(ctx, need(cs, "dir")->string, &tok));
-        int32_t max_len = (int32_t)need(cs, "max_len")->number;
+        ATTN_ASSERT_OK(ctx, attn_tokenizer_load_dir(ctx, str_of(need(cs, "dir")), &tok));
+        int32_t max_len = int_of(need(cs, "max_len"));
         ck_assert_int_eq(attn_tokenizer_max_length(tok), max_len);
-        const mj_value *items = need(cs, "items");
-        for (size_t i = 0; i < items->count; i++) check_item(ctx, tok, &items->items[i], max_len, name);
+        const ref_value *items = need(cs, "items");
+        for (size_t i = 0; i < count_of(items); i++) check_item(ctx, tok, item_at(items, i), max_len, name);
         attn_tokenizer_destroy(tok);
-        mj_free(cs);
+        ref_free(&f);
         checked++;
     }
     ck_assert_int_eq(checked, 4);
-    mj_free(idx);
+    ref_free(&fi);
     assert_no_bytes_in_use(ctx);
     attn_ctx_destroy(ctx);
 }
