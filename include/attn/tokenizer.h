@@ -178,7 +178,9 @@ ATTN_API int32_t attn_tokenizer_max_length(const attn_tokenizer *tok);
 ATTN_API void attn_tokenizer_destroy(attn_tokenizer *tok);
 
 /** Number of ids (they run from 0 to this - 1): the vocab's lines, or for
- *  a tokenizer.json the highest vocab or added-token id + 1; -1 for NULL. */
+ *  a tokenizer.json one more than the highest id its vocab, added tokens,
+ *  templates or padding name; every id an encoding call gives is below
+ *  it. -1 for NULL. */
 ATTN_API int32_t attn_tokenizer_vocab_size(const attn_tokenizer *tok);
 /** Id of an exact added token or vocab entry (no normalization).
  *  ATTN_ERR_NOT_FOUND if neither has it, ATTN_ERR_INVALID_ARG for NULL

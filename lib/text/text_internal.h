@@ -37,8 +37,17 @@ typedef struct attn__text_ids {
     size_t n;
 } attn__text_ids;
 
-attn_status attn__text_ids_push(attn_ctx *ctx, attn__text_ids *l, int32_t v);
+/* Appends v, growing the list (the slow path) when it is full. */
+attn_status attn__text_ids_grow_push(attn_ctx *ctx, attn__text_ids *l, int32_t v);
 static inline int32_t *attn__text_ids_data(const attn__text_ids *l) { return (int32_t *)l->buf.data; }
+static inline attn_status attn__text_ids_push(attn_ctx *ctx, attn__text_ids *l, int32_t v)
+{
+    if (l->n < l->buf.cap / sizeof(int32_t) && l->n < (size_t)INT32_MAX) {
+        attn__text_ids_data(l)[l->n++] = v;
+        return ATTN_OK;
+    }
+    return attn__text_ids_grow_push(ctx, l, v);
+}
 
 /* A growable list of byte spans [start, end) of a string. */
 typedef struct attn__span {

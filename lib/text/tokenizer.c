@@ -87,12 +87,18 @@ static int32_t next_free_id(const attn_tokenizer *tok)
     return max_added >= next ? max_added + 1 : next;
 }
 
-/* One past the highest id of the model or of an added token. */
+/* One past the highest id anything can produce: the model, an added
+ * token, a template's special token, the pad id. */
 static int32_t id_count(const attn_tokenizer *tok)
 {
     int32_t n = tok->vocab.size;
     for (size_t i = 0; i < tok->added.n; i++)
         if (tok->added.tok[i].id >= n) n = tok->added.tok[i].id + 1;
+    const attn__template *t[2] = {&tok->single, &tok->pair};
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < t[k]->n_ids; i++)
+            if (t[k]->ids[i] >= n) n = t[k]->ids[i] + 1;
+    if (tok->pad_id >= n) n = tok->pad_id + 1;
     return n;
 }
 
@@ -186,8 +192,8 @@ attn_status attn__tokenizer_set_bert_template(attn_tokenizer *tok, const char *c
 attn_status attn__tokenizer_finish(attn_tokenizer *tok)
 {
     ATTN_CHECK(attn__added_index(tok->ctx, &tok->added));
-    tok->id_count = id_count(tok);
     if (tok->pad_id < 0) tok->pad_id = attn__tokenizer_find(tok, "[PAD]", 5);
+    tok->id_count = id_count(tok);
     return ATTN_OK;
 }
 
