@@ -155,21 +155,26 @@ START_TEST(the_reference_stack_writes_the_reference_encodings)
 }
 END_TEST
 
-START_TEST(tokenizers_own_files_give_hugging_faces_ids_and_type_ids)
+/* Checks every reference case whose name starts with prefix (or, with
+ * prefix NULL, the tokenizers-built ones): the tokenizer from its
+ * "tokenizer" file or "dir" folder, its max length, every item. */
+static int check_cases(attn_ctx *ctx, const char *prefix)
 {
-    attn_ctx *ctx = attn_test_ctx();
     ref_file fi;
     const ref_value *cases = need(load_index(&fi), "cases");
     int checked = 0;
     for (size_t c = 0; c < count_of(cases); c++) {
         const char *name = str_of(item_at(cases, c));
-        if (starts_with(name, "minilm") || starts_with(name, "vocab_dir")) continue;
+        int built = !starts_with(name, "minilm") && !starts_with(name, "vocab_dir");
+        if (prefix ? !starts_with(name, prefix) : !built) continue;
         ref_file f;
         const ref_value *cs = load_case(&f, name);
         attn_tokenizer *tok = NULL;
-        ATTN_ASSERT_OK(ctx, attn_tokenizer_load_json(ctx, str_of(need(cs, "tokenizer")), &tok));
+        const ref_value *file = attn__json_object_get(cs, "tokenizer");
+        if (file) ATTN_ASSERT_OK(ctx, attn_tokenizer_load_json(ctx, str_of(file), &tok));
+        else ATTN_ASSERT_OK(ctx, attn_tokenizer_load_dir(ctx, str_of(need(cs, "dir")), &tok));
         int32_t max_len = int_of(need(cs, "max_len"));
-        ck_assert_int_eq(attn_tokenizer_max_length(tok), max_len); /* the file's truncation */
+        ck_assert_int_eq(attn_tokenizer_max_length(tok), max_len); /* the file's truncation or model_max_length */
         const ref_value *items = need(cs, "items");
         ck_assert_uint_gt(count_of(items), 10);
         for (size_t i = 0; i < count_of(items); i++) check_item(ctx, tok, item_at(items, i), max_len, name);
@@ -177,8 +182,14 @@ START_TEST(tokenizers_own_files_give_hugging_faces_ids_and_type_ids)
         ref_free(&f);
         checked++;
     }
-    ck_assert_int_ge(checked, 40);
     ref_free(&fi);
+    return checked;
+}
+
+START_TEST(tokenizers_own_files_give_hugging_faces_ids_and_type_ids)
+{
+    attn_ctx *ctx = attn_test_ctx();
+    ck_assert_int_ge(check_cases(ctx, NULL), 40);
     assert_no_bytes_in_use(ctx);
     attn_ctx_destroy(ctx);
 }
@@ -230,26 +241,7 @@ END_TEST
 START_TEST(vocab_txt_folders_match_transformers_bert_tokenizer)
 {
     attn_ctx *ctx = attn_test_ctx();
-    ref_file fi;
-    const ref_value *cases = need(load_index(&fi), "cases");
-    int checked = 0;
-    for (size_t c = 0; c < count_of(cases); c++) {
-        const char *name = str_of(item_at(cases, c));
-        if (!starts_with(name, "vocab_dir")) continue;
-        ref_file f;
-        const ref_value *cs = load_case(&f, name);
-        attn_tokenizer *tok = NULL;
-        ATTN_ASSERT_OK(ctx, attn_tokenizer_load_dir(ctx, str_of(need(cs, "dir")), &tok));
-        int32_t max_len = int_of(need(cs, "max_len"));
-        ck_assert_int_eq(attn_tokenizer_max_length(tok), max_len);
-        const ref_value *items = need(cs, "items");
-        for (size_t i = 0; i < count_of(items); i++) check_item(ctx, tok, item_at(items, i), max_len, name);
-        attn_tokenizer_destroy(tok);
-        ref_free(&f);
-        checked++;
-    }
-    ck_assert_int_eq(checked, 4);
-    ref_free(&fi);
+    ck_assert_int_eq(check_cases(ctx, "vocab_dir"), 4);
     assert_no_bytes_in_use(ctx);
     attn_ctx_destroy(ctx);
 }
@@ -359,6 +351,16 @@ START_TEST(a_minimal_file_encodes_and_its_accessors_answer)
 }
 END_TEST
 
+static void write_text(const char *dir, const char *name, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
 START_TEST(a_folder_without_a_tokenizer_or_with_a_fifo_fails_without_hanging)
 {
     attn_ctx *ctx = attn_test_ctx();
@@ -373,14 +375,8 @@ START_TEST(a_folder_without_a_tokenizer_or_with_a_fifo_fails_without_hanging)
     ATTN_ASSERT_FAILS(ctx, ATTN_ERR_IO, attn_tokenizer_load_dir(ctx, dir, &tok));
     ck_assert_ptr_nonnull(strstr(attn_ctx_last_error(ctx), "regular file"));
     unlink(path);
-    snprintf(path, sizeof path, "%s/tokenizer_config.json", dir);
-    FILE *f = fopen(path, "w");
-    fputs("{\"do_lower_case\": \"yes\"}", f);
-    fclose(f);
-    snprintf(path, sizeof path, "%s/vocab.txt", dir);
-    f = fopen(path, "w");
-    fputs("[UNK]\n[CLS]\n[SEP]\na\n", f);
-    fclose(f);
+    write_text(dir, "tokenizer_config.json", "{\"do_lower_case\": \"yes\"}");
+    write_text(dir, "vocab.txt", "[UNK]\n[CLS]\n[SEP]\na\n");
     ATTN_ASSERT_FAILS(ctx, ATTN_ERR_FORMAT, attn_tokenizer_load_dir(ctx, dir, &tok));
     ck_assert_ptr_nonnull(strstr(attn_ctx_last_error(ctx), "do_lower_case"));
     ATTN_ASSERT_FAILS(ctx, ATTN_ERR_INVALID_ARG, attn_tokenizer_load_dir(ctx, NULL, &tok));
@@ -395,15 +391,8 @@ START_TEST(sentence_transformers_do_lower_case_lowercases_the_input)
 {
     attn_ctx *ctx = attn_test_ctx();
     const char *dir = attn_test_tmpdir();
-    char path[512];
-    snprintf(path, sizeof path, "%s/vocab.txt", dir);
-    FILE *f = fopen(path, "w");
-    fputs("[PAD]\n[UNK]\n[CLS]\n[SEP]\nhello\nHello\n", f);
-    fclose(f);
-    snprintf(path, sizeof path, "%s/tokenizer_config.json", dir);
-    f = fopen(path, "w");
-    fputs("{\"do_lower_case\": false}", f);
-    fclose(f);
+    write_text(dir, "vocab.txt", "[PAD]\n[UNK]\n[CLS]\n[SEP]\nhello\nHello\n");
+    write_text(dir, "tokenizer_config.json", "{\"do_lower_case\": false}");
     attn_tokenizer *tok = NULL;
     int32_t ids[8], n = -1;
     ATTN_ASSERT_OK(ctx, attn_tokenizer_load_dir(ctx, dir, &tok));
@@ -411,10 +400,7 @@ START_TEST(sentence_transformers_do_lower_case_lowercases_the_input)
     ck_assert_int_eq(n, 1);
     ck_assert_int_eq(ids[0], 5); /* cased */
     attn_tokenizer_destroy(tok);
-    snprintf(path, sizeof path, "%s/sentence_bert_config.json", dir);
-    f = fopen(path, "w");
-    fputs("{\"max_seq_length\": 128, \"do_lower_case\": true}", f);
-    fclose(f);
+    write_text(dir, "sentence_bert_config.json", "{\"max_seq_length\": 128, \"do_lower_case\": true}");
     ATTN_ASSERT_OK(ctx, attn_tokenizer_load_dir(ctx, dir, &tok));
     ATTN_ASSERT_OK(ctx, attn_tokenizer_tokenize(tok, "Hello [CLS]", ids, 8, &n));
     ck_assert_int_eq(n, 4); /* "hello", then "[cls]" is no longer the special token: [ cls ] -> [UNK]... */
