@@ -194,7 +194,8 @@ static int make_dirs(const char *path)
 }
 
 /* A finished run is never replaced silently: --force replaces it, --resume
- * continues it, and --resume needs something to continue. */
+ * continues it, and --resume needs something to continue. Checked before
+ * the data is read, so a mistake costs no time. */
 static int check_out(run *r, const train_opts *o)
 {
     struct stat sb;
@@ -212,10 +213,6 @@ static int check_out(run *r, const train_opts *o)
                 "attn %s: %s%s already holds a trained model (%s): pass --force to replace it, --resume to continue "
                 "it, or another --out\n",
                 cmd, o->out_given ? "--out " : "the default --out ", o->out, stat(r->best, &sb) == 0 ? r->best : r->ckpt);
-        return 1;
-    }
-    if (make_dirs(o->out) != 0) {
-        fprintf(stderr, "attn %s: cannot create --out %s: %s\n", cmd, o->out, strerror(errno));
         return 1;
     }
     return 0;
@@ -341,8 +338,9 @@ static int test_report(run *r, const train_opts *o, const attn_train_state *st)
         printf("test report (%s epoch %lld of %lld, %lld test texts)\n", o->select == SELECT_LAST ? "last" : "best",
                (long long)st->best_epoch, (long long)r->hist.n, (long long)test->n);
         evaluation_report(&r->eval, (const char *const *)r->labels.names, stdout);
-        printf("\ntest %s %.4f  %s %.4f  ", evaluation_score_name(&r->eval), evaluation_score(&r->eval),
-               evaluation_second_name(&r->eval), evaluation_second(&r->eval));
+        printf("\ntest ");
+        evaluation_summary(&r->eval, stdout);
+        printf("  ");
     }
     int64_t peak = 0, threads = 0;
     attn_ctx_get_int(r->ctx, ATTN_INFO_PEAK_BYTES, &peak);
@@ -373,6 +371,7 @@ static int train(run *r, const train_opts *o)
     }
     if (attn_tokenizer_load(r->ctx, vocab, ATTN_TOKENIZER_LOWERCASE, &r->tok) != ATTN_OK)
         return cli_fail(cmd, r->ctx, "--vocab");
+    if (!o->dump_tokens && check_out(r, o)) return 1;
     if (load_data(r, o)) return 1;
     if (o->dump_tokens) return dump_tokens(o->dump_tokens, r);
     print_data_summary(r, o, stderr);
@@ -381,7 +380,11 @@ static int train(run *r, const train_opts *o)
                 r->sets[0].n == 0 || o->val ? "" : " (too few examples for its 10% share: pass --val FILE)");
         return 1;
     }
-    if (check_out(r, o) || build_model(r, o) || build_optimizer(r, o)) return 1;
+    if (make_dirs(o->out) != 0) {
+        fprintf(stderr, "attn %s: cannot create --out %s: %s\n", cmd, o->out, strerror(errno));
+        return 1;
+    }
+    if (build_model(r, o) || build_optimizer(r, o)) return 1;
 
     int64_t steps_per_epoch = (r->sets[0].n + o->batch - 1) / o->batch;
     long patience = train_opts_patience(o, (long)steps_per_epoch);

@@ -111,6 +111,14 @@ void evaluation_report(const evaluation *e, const char *const *names, FILE *out)
     else regression_report(&e->reg, out);
 }
 
+void evaluation_summary(const evaluation *e, FILE *out)
+{
+    const char *name = e->problem == ATTN_PROBLEM_REGRESSION    ? "R^2"
+                       : e->problem == ATTN_PROBLEM_MULTI_LABEL ? "exact-match accuracy"
+                                                                : "accuracy";
+    fprintf(out, "%s %.4f  %s %.4f", name, evaluation_score(e), evaluation_second_name(e), evaluation_second(e));
+}
+
 void evaluation_json(const evaluation *e, FILE *out)
 {
     int empty = evaluation_count(e) == 0;

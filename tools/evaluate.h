@@ -35,6 +35,8 @@ const char *evaluation_score_name(const evaluation *e);
 const char *evaluation_second_name(const evaluation *e);
 /* The per-class (or per-label) table, or the regression errors. */
 void evaluation_report(const evaluation *e, const char *const *names, FILE *out);
+/* "accuracy 0.9000  macro-F1 0.8000" (or exact-match accuracy, R^2 and MAE). */
+void evaluation_summary(const evaluation *e, FILE *out);
 /* The JSON fields of a test report, prefix "test_": accuracy and macro_f1
  * (classes; multi-label adds micro_f1), or mse, mae and r2; null for an
  * empty set. No braces. */
