@@ -250,6 +250,11 @@ ATTN_API attn_status attn_model_load_dir(attn_ctx *ctx, const char *dir, const a
 /** The tokenizer of a model loaded with attn_model_load_dir (borrowed,
  *  owned by the model); NULL for a model built otherwise. */
 ATTN_API attn_tokenizer *attn_model_tokenizer(attn_model *model);
+/** Gives the model a tokenizer for attn_model_embed / attn_model_score_pairs
+ *  (a model built by hand or loaded from a checkpoint file). The model takes
+ *  ownership: it destroys tok, and a tokenizer it had before. tok may be
+ *  NULL (removes the tokenizer). */
+ATTN_API attn_status attn_model_set_tokenizer(attn_model *model, attn_tokenizer *tok);
 
 /** Width of attn_model_embed's vectors: hidden_size, or the out_features
  *  of the folder's last Dense module. 0 for NULL. */

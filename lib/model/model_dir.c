@@ -358,3 +358,12 @@ attn_status attn_model_load_dir(attn_ctx *ctx, const char *dir, const attn_model
 }
 
 attn_tokenizer *attn_model_tokenizer(attn_model *m) { return m ? m->tokenizer : NULL; }
+
+attn_status attn_model_set_tokenizer(attn_model *m, attn_tokenizer *tok)
+{
+    if (!m) return ATTN_ERR_INVALID_ARG;
+    if (tok == m->tokenizer) return attn__ok(m->ctx);
+    attn_tokenizer_destroy(m->tokenizer);
+    m->tokenizer = tok;
+    return attn__ok(m->ctx);
+}
