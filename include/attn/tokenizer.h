@@ -108,9 +108,10 @@ ATTN_API attn_status attn_tokenizer_load_buffer(attn_ctx *ctx, const char *data,
  *    strip_accents (null follows lowercase), lowercase), NFD, NFKD, NFC,
  *    NFKC, Lowercase, StripAccents (drops Mn, Mc, Me), Replace with a
  *    "String" pattern, Strip, and Sequence of these; null = none.
- *  - "pre_tokenizer": BertPreTokenizer, Whitespace (\w+|[^\w\s]+),
- *    WhitespaceSplit, Punctuation (every behavior), Sequence; null = the
- *    whole normalized text is one word.
+ *  - "pre_tokenizer": BertPreTokenizer, Whitespace (runs of word
+ *    characters and runs of other non-space characters), WhitespaceSplit,
+ *    Punctuation (every behavior), Sequence; null = the whole normalized
+ *    text is one word.
  *  - "model": WordPiece (vocab, unk_token, continuing_subword_prefix,
  *    max_input_chars_per_word up to 100000).
  *  - "post_processor": TemplateProcessing (single and pair templates with

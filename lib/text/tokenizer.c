@@ -342,9 +342,45 @@ static attn_status valid_utf8(attn_tokenizer *tok, const char *text, size_t len,
     return ATTN_OK;
 }
 
+/* Unicode's Case_Ignorable (Mn Me Cf Lm Sk and the apostrophes, colons
+ * and dots of Word_Break MidLetter / MidNumLet / Single_Quote) and Cased
+ * (here Lu Ll Lt): what the final-sigma rule of str.lower() looks at. */
+static int case_ignorable(int32_t c)
+{
+    switch (c) {
+    case 0x27: case 0x2E: case 0x3A: case 0xB7: case 0x387: case 0x55F: case 0x5F4: case 0x2018: case 0x2019:
+    case 0x2024: case 0x2027: case 0xFE13: case 0xFE52: case 0xFE55: case 0xFF07: case 0xFF0E: case 0xFF1A: return 1;
+    default: break;
+    }
+    if (c < 0x80) return 0;
+    utf8proc_category_t cat = utf8proc_category(c);
+    return cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_ME || cat == UTF8PROC_CATEGORY_CF ||
+           cat == UTF8PROC_CATEGORY_LM || cat == UTF8PROC_CATEGORY_SK;
+}
+
+static int cased(int32_t c)
+{
+    utf8proc_category_t cat = utf8proc_category(c);
+    return cat == UTF8PROC_CATEGORY_LU || cat == UTF8PROC_CATEGORY_LL || cat == UTF8PROC_CATEGORY_LT;
+}
+
+/* Final sigma: capital sigma at pts[i] ends a word when a cased letter
+ * comes before it and none after it (case-ignorables skipped). Each scan
+ * stops at the first character that is not case-ignorable, so the work
+ * stays linear in the text. */
+static int final_sigma(const int32_t *pts, size_t n, size_t i)
+{
+    size_t b = i;
+    while (b > 0 && case_ignorable(pts[b - 1])) b--;
+    if (b == 0 || !cased(pts[b - 1])) return 0;
+    size_t a = i + 1;
+    while (a < n && case_ignorable(pts[a])) a++;
+    return a == n || !cased(pts[a]);
+}
+
 /* sentence-transformers' do_lower_case: Python's str.lower() on the text
  * before the tokenizer sees it (so "[CLS]" typed in a text is no longer
- * the special token). The final-sigma rule of str.lower() is not applied. */
+ * the special token), final sigma included. */
 static attn_status lower_input(attn_tokenizer *tok, const char **s, size_t *n)
 {
     attn_ctx *ctx = tok->ctx;
@@ -352,8 +388,9 @@ static attn_status lower_input(attn_tokenizer *tok, const char **s, size_t *n)
     ATTN_CHECK(attn__utf8_to_points(ctx, *s, *n, &tok->lower_pts));
     size_t m = tok->lower_pts.n;
     for (size_t i = 0; i < m; i++) {
+        const int32_t *pts = attn__text_ids_data(&tok->lower_pts); /* pushing may move it */
         int32_t lc[2];
-        int k = attn__lowercase(attn__text_ids_data(&tok->lower_pts)[i], lc);
+        int k = pts[i] == 0x3A3 && final_sigma(pts, m, i) ? (lc[0] = 0x3C2, 1) : attn__lowercase(pts[i], lc);
         for (int j = 0; j < k; j++) ATTN_CHECK(attn__text_ids_push(ctx, &tok->lower_pts, lc[j]));
     }
     ATTN_CHECK(attn__points_to_utf8(ctx, attn__text_ids_data(&tok->lower_pts) + m, tok->lower_pts.n - m, &tok->lower, n));

@@ -391,7 +391,9 @@ START_TEST(sentence_transformers_do_lower_case_lowercases_the_input)
 {
     attn_ctx *ctx = attn_test_ctx();
     const char *dir = attn_test_tmpdir();
-    write_text(dir, "vocab.txt", "[PAD]\n[UNK]\n[CLS]\n[SEP]\nhello\nHello\n");
+    /* "οδος" and "σας" end with a final sigma, as Python's str.lower() writes them */
+    write_text(dir, "vocab.txt", "[PAD]\n[UNK]\n[CLS]\n[SEP]\nhello\nHello\n\xce\xbf\xce\xb4\xce\xbf\xcf\x82\n"
+                                 "\xcf\x83\xce\xb1\xcf\x82\n");
     write_text(dir, "tokenizer_config.json", "{\"do_lower_case\": false}");
     attn_tokenizer *tok = NULL;
     int32_t ids[8], n = -1;
@@ -405,6 +407,11 @@ START_TEST(sentence_transformers_do_lower_case_lowercases_the_input)
     ATTN_ASSERT_OK(ctx, attn_tokenizer_tokenize(tok, "Hello [CLS]", ids, 8, &n));
     ck_assert_int_eq(n, 4); /* "hello", then "[cls]" is no longer the special token: [ cls ] -> [UNK]... */
     ck_assert_int_eq(ids[0], 4);
+    /* "ΟΔΟΣ ΣΑΣ": the last sigma of each word becomes the final form */
+    ATTN_ASSERT_OK(ctx, attn_tokenizer_tokenize(tok, "\xce\x9f\xce\x94\xce\x9f\xce\xa3 \xce\xa3\xce\x91\xce\xa3", ids, 8, &n));
+    ck_assert_int_eq(n, 2);
+    ck_assert_int_eq(ids[0], 6);
+    ck_assert_int_eq(ids[1], 7);
     attn_tokenizer_destroy(tok);
     assert_no_bytes_in_use(ctx);
     attn_ctx_destroy(ctx);
