@@ -74,17 +74,6 @@ static int run_batch(const char *cmd, session *s, int count, long max_len)
     return 0;
 }
 
-static void json_string(const char *str)
-{
-    putchar('"');
-    for (const unsigned char *p = (const unsigned char *)str; *p; p++) {
-        if (*p == '"' || *p == '\\') printf("\\%c", *p);
-        else if (*p < 0x20) printf("\\u%04x", *p);
-        else putchar(*p);
-    }
-    putchar('"');
-}
-
 static cli_opt common_opts[] = {
     {"--model", "CKPT|DIR", "model weights (safetensors, Hugging Face names) or the folder attn train wrote", NULL, 0},
     {"--vocab", "VOCAB.txt", "WordPiece vocabulary (default: bert-base-uncased)", NULL, 0},
@@ -223,13 +212,13 @@ static void print_prediction(const float *z, int32_t k, int32_t problem, char (*
         if (json) {
             if (problem == ATTN_PROBLEM_SINGLE_LABEL) {
                 printf("{\"label\": ");
-                json_string(names[best]);
+                cli_json_string(stdout, names[best]);
             } else {
                 printf("{\"labels\": [");
                 for (int32_t c = 0, first = 1; c < k; c++)
                     if (p[c] >= 0.5) {
                         printf(first ? "" : ", ");
-                        json_string(names[c]);
+                        cli_json_string(stdout, names[c]);
                         first = 0;
                     }
                 printf("]");
@@ -237,7 +226,7 @@ static void print_prediction(const float *z, int32_t k, int32_t problem, char (*
             printf(", \"probabilities\": {");
             for (int32_t c = 0; c < k; c++) {
                 printf(c ? ", " : "");
-                json_string(names[c]);
+                cli_json_string(stdout, names[c]);
                 printf(": %.4f", p[c]);
             }
             printf("}");
@@ -256,7 +245,7 @@ static void print_prediction(const float *z, int32_t k, int32_t problem, char (*
     if (json) {
         if (echo) {
             printf(", \"text\": ");
-            json_string(echo);
+            cli_json_string(stdout, echo);
         }
         printf("}\n");
     } else {
