@@ -19,7 +19,9 @@ static void usage(const char *cmd, const char *synopsis, const cli_opt *opts, in
     for (int i = 0; i < n; i++) {
         char left[64];
         snprintf(left, sizeof left, "%s%s%s", opts[i].name, opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
-        printf("  %-24s %s", left, opts[i].help);
+        /* a long option column gets the help on a line of its own */
+        if (strlen(left) > 24) printf("  %s\n  %-24s %s", left, "", opts[i].help);
+        else printf("  %-24s %s", left, opts[i].help);
         if (opts[i].arg && opts[i].value) printf(" (default %s)", opts[i].value);
         printf("\n");
     }

@@ -200,13 +200,22 @@ static int swap_columns(text_file *f)
 static int looks_like_header(const text_file *f, int64_t first, int32_t problem)
 {
     static const char *const label_words[] = {"label", "labels", "class", "category", "categories", "target",
-                                              "y", "tag", "tags", "score", "value", "sentiment", NULL};
+                                              "tag", "tags", "score", "value", "sentiment", NULL};
     static const char *const text_words[] = {"text", "texts", "sentence", "review", "document", "content", "body",
-                                             "message", "x", NULL};
+                                             "message", NULL};
     size_t lb, le, tb, te;
     if (!fields(f, first, 0, &lb, &le, &tb, &te)) return 0;
+    if (problem == ATTN_PROBLEM_SINGLE_LABEL) {
+        if (!word_in(f->data + lb, le - lb, label_words) && !word_in(f->data + tb, te - tb, text_words)) return 0;
+        /* a label that other lines carry too is a class, not a column name */
+        for (int64_t i = first + 1; i < f->lines; i++) {
+            size_t b2, e2, t2, u2;
+            if (fields(f, i, 0, &b2, &e2, &t2, &u2) && e2 - b2 == le - lb && memcmp(f->data + b2, f->data + lb, le - lb) == 0)
+                return 0;
+        }
+        return 1;
+    }
     if (word_in(f->data + lb, le - lb, label_words) || word_in(f->data + tb, te - tb, text_words)) return 1;
-    if (problem == ATTN_PROBLEM_SINGLE_LABEL) return 0;
     int32_t width = 0;
     if (label_ok(problem, f->data + lb, le - lb, &width)) return 0;
     for (int64_t i = first + 1, seen = 0; i < f->lines && seen < 3; i++) {
@@ -244,6 +253,18 @@ static int looks_swapped(const text_file *f, int32_t problem, int64_t *n_lines, 
     if (n < 4) return 0;
     if (problem == ATTN_PROBLEM_REGRESSION) return first_number * 5 < n && last_number * 10 >= n * 9;
     return first_spaced * 5 >= n * 4 && last_word * 10 >= n * 9 && distinct < MAX_DISTINCT && distinct * 4 <= n;
+}
+
+/* A library message about the buffer, said about the file: "FILE holds no
+ * example ..." for "attn_dataset_load_tsv_buffer: <buffer> holds no example ...". */
+static void print_about_file(const char *cmd, const char *path, const char *msg)
+{
+    const char *at = strstr(msg, "<buffer>");
+    if (!at) {
+        fprintf(stderr, "attn %s: %s: %s\n", cmd, path, msg);
+        return;
+    }
+    fprintf(stderr, "attn %s: %s%s\n", cmd, path, at + 8);
 }
 
 /* "<buffer>:LINE..." in a library message: the line, and where the rest starts. */
@@ -317,7 +338,7 @@ int data_load_tsv(attn_ctx *ctx, const char *path, const data_opts *o, attn_data
         const char *rest = "";
         int64_t line = buffer_line(attn_ctx_last_error(ctx), &rest);
         if (line < 1 || line > f.lines) {
-            fprintf(stderr, "attn %s: %s: %s\n", cmd, path, attn_ctx_last_error(ctx));
+            print_about_file(cmd, path, attn_ctx_last_error(ctx));
             goto done;
         }
         fprintf(stderr, "attn %s: %s:%lld%s%s\n", cmd, path, (long long)line, rest,
