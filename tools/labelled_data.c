@@ -3,11 +3,13 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -30,15 +32,17 @@ static void text_file_free(text_file *f)
 static int read_text_file(const char *cmd, const char *path, text_file *f)
 {
     memset(f, 0, sizeof *f);
-    FILE *in = fopen(path, "rb");
+    /* O_NONBLOCK: a FIFO given as a data file is refused instead of waited on */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     struct stat sb;
-    if (!in) {
+    if (fd < 0) {
         fprintf(stderr, "attn %s: %s: %s\n", cmd, path, strerror(errno));
         return 1;
     }
-    if (fstat(fileno(in), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+    FILE *in = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) ? fdopen(fd, "rb") : NULL;
+    if (!in) {
         fprintf(stderr, "attn %s: %s is not a regular file\n", cmd, path);
-        fclose(in);
+        close(fd);
         return 1;
     }
     if ((uint64_t)sb.st_size > ATTN_DATASET_MAX_INPUT_BYTES) {

@@ -54,6 +54,7 @@ with tempfile.TemporaryDirectory() as tmp:
     fifo = tmp + "/config.json"
     os.mkfifo(fifo)
     fails_with(["forward", "--model", model, "--config", fifo, "--inputs", batch, "--out", out], "not a regular file")
+    fails_with(["train", "--tsv", fifo, "--vocab", VOCAB, "--out", tmp + "/r"], "not a regular file")
 
     # ids in a float tensor: named with both dtypes in words
     ids = struct.pack("<4f", 101, 2023, 102, 0)
