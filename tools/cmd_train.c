@@ -331,7 +331,7 @@ static int test_report(run *r, const train_opts *o, const attn_train_state *st)
         printf("test report: none, the test split is empty (%s%s)\n",
                o->test ? "the --test file has no examples" : "too few examples for its 10% share",
                o->test ? "" : "; pass --test FILE");
-        evaluation_init(&r->eval, r->eval.problem, r->eval.k); /* empty: the JSON says null */
+        evaluation_reset(&r->eval); /* empty: the JSON says null */
     } else {
         if (attn_model_load_weights(r->model, r->best, 0) != ATTN_OK) return cli_fail(cmd, r->ctx, r->best);
         if (evaluate(cmd, r->model, test, &r->bt, 64, &r->eval, r->ctx)) return 1;

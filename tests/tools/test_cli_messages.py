@@ -65,6 +65,12 @@ with tempfile.TemporaryDirectory() as tmp:
     fails_with(["forward", "--model", model, "--config", config, "--inputs", tmp + "/no_ids.safetensors", "--out", out],
                "has no input_ids tensor")
 
+    write_safetensors(tmp + "/float_labels.safetensors", {
+        "input_ids": ("I64", [1, 4], struct.pack("<4q", 101, 2023, 102, 0)),
+        "labels": ("F32", [1], struct.pack("<f", 1.0))})
+    fails_with(["train-step", "--model", model, "--config", config, "--inputs", tmp + "/float_labels.safetensors",
+                "--out", out], "labels must be int32 or int64 class indices for this single-label model, got float32")
+
     # option values: the option and the allowed values in words
     fails_with(["train", "--pooling", "max"], "--pooling max: must be one of cls-dense|cls|mean")
     fails_with(["train", "--select", "best"], "--select best: must be one of val-acc|val-loss|last")
