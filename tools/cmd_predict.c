@@ -299,12 +299,7 @@ int attn_cmd_predict(int argc, char **argv)
     }
     if (!open_session(cmd, &s, opts, n)) goto done;
     const attn_bert_config *cfg = attn_model_config(s.model);
-    if (!cli_value(opts, n, "--max-len") && max_len > cfg->max_position_embeddings) max_len = cfg->max_position_embeddings;
-    if (max_len > cfg->max_position_embeddings) {
-        fprintf(stderr, "attn %s: --max-len %ld exceeds the model's max_position_embeddings %d\n", cmd, max_len,
-                (int)cfg->max_position_embeddings);
-        goto done;
-    }
+    if (model_files_max_len(cmd, s.model, cli_value(opts, n, "--max-len") != NULL, &max_len)) goto done;
     int32_t k = cfg->num_labels;
     if (!(names = model_files_labels(cmd, s.ctx, s.model, s.config))) goto done;
     if (!(probs = calloc((size_t)k, sizeof *probs))) goto done;

@@ -113,6 +113,13 @@ static int load_data(run *r, const train_opts *o)
     }
     if (label_space_from_data(cmd, r->ds[0], r->path[0], o->problem, o->label_names, &r->labels)) return 1;
     uint32_t train_mask = 1u | (o->val ? 2u : 0u) | (o->test ? 4u : 0u);
+    for (int s = 1; s < 3; s++) {
+        int64_t seen = r->ds[s] ? data_overlap(r->ds[0], train_mask, r->ds[s]) : 0;
+        if (seen > 0)
+            fprintf(stderr, "attn %s: warning: %lld texts of %s also occur in the training data (%s): %s scores on "
+                            "them are not of unseen texts\n",
+                    cmd, (long long)seen, r->path[s], r->path[0], s == 1 ? "validation" : "test");
+    }
     for (int s = 0; s < 3; s++) {
         const attn_dataset *ds = r->ds[s] ? r->ds[s] : r->ds[0];
         if (r->ds[s] && label_map_build(cmd, ds, r->path[s], &r->labels, &r->maps[s])) return 1;

@@ -484,3 +484,44 @@ int label_map_build(const char *cmd, const attn_dataset *ds, const char *path, c
     }
     return 0;
 }
+
+typedef struct keyed {
+    uint64_t hash;
+    int64_t index;
+} keyed;
+
+static int cmp_keyed(const void *a, const void *b)
+{
+    uint64_t x = ((const keyed *)a)->hash, y = ((const keyed *)b)->hash;
+    return x < y ? -1 : x > y;
+}
+
+int64_t data_overlap(const attn_dataset *ds, uint32_t mask, const attn_dataset *other)
+{
+    int64_t n = attn_dataset_size(ds), m = 0, found = 0;
+    keyed *keys = malloc((size_t)(n ? n : 1) * sizeof *keys);
+    if (!keys) return -1;
+    for (int64_t i = 0; i < n; i++) {
+        int32_t s = attn_dataset_split(ds, i);
+        if (s < 0 || !(mask >> s & 1u)) continue;
+        const char *t = attn_dataset_text(ds, i);
+        keys[m].hash = attn_dataset_hash(t, strlen(t));
+        keys[m++].index = i;
+    }
+    qsort(keys, (size_t)m, sizeof *keys, cmp_keyed);
+    for (int64_t j = 0; j < attn_dataset_size(other); j++) {
+        const char *t = attn_dataset_text(other, j);
+        keyed key = {attn_dataset_hash(t, strlen(t)), 0};
+        const keyed *hit = bsearch(&key, keys, (size_t)m, sizeof *keys, cmp_keyed);
+        if (!hit) continue;
+        /* equal hashes sit together: look at every one of them */
+        while (hit > keys && hit[-1].hash == key.hash) hit--;
+        for (; hit < keys + m && hit->hash == key.hash; hit++)
+            if (strcmp(attn_dataset_text(ds, hit->index), t) == 0) {
+                found++;
+                break;
+            }
+    }
+    free(keys);
+    return found;
+}

@@ -92,6 +92,10 @@ with tempfile.TemporaryDirectory() as tmp:
     p = train(tmp, "files", ["--epochs", "1", "--val", tmp + "/val.tsv", "--test", tmp + "/test.tsv"])
     c.expect(p.returncode == 0 and counts(p.stderr) == (120, 30, 26) and last_json(p.stdout)["test_examples"] == 26,
              f"--val and --test: {counts(p.stderr)} {p.stderr[-300:]}")
+    write_tsv(tmp + "/leaky.tsv", texts(26, seed=9) + rows[:5])
+    p = train(tmp, "leaky", ["--epochs", "1", "--val", tmp + "/val.tsv", "--test", tmp + "/leaky.tsv"])
+    c.expect(p.returncode == 0 and "warning: 5 texts of " + tmp + "/leaky.tsv also occur in the training data" in p.stderr
+             and "texts of " + tmp + "/val.tsv" not in p.stderr, f"test texts seen in training: {p.stderr[:600]!r}")
     p = train(tmp, "testfile", ["--epochs", "1", "--test", tmp + "/test.tsv"])
     n = counts(p.stderr)
     c.expect(p.returncode == 0 and n and n[0] + n[1] == 120 and n[2] == 26, f"--test only: {n}")
