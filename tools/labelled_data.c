@@ -106,6 +106,19 @@ static void blank_line(text_file *f, int64_t i)
     memset(f->data + b, ' ', e - b);
 }
 
+/* A blanked line can still be too long for the library (a line over
+ * ATTN_DATASET_MAX_RECORD_BYTES stays one as spaces): remove its bytes,
+ * keeping its LF so that the numbering holds. */
+static void erase_line(text_file *f, int64_t i)
+{
+    size_t b, e;
+    line_span(f, i, &b, &e);
+    size_t gone = e - b;
+    memmove(f->data + b, f->data + e, f->len - e);
+    f->len -= gone;
+    for (int64_t j = i + 1; j <= f->lines; j++) f->line_start[j] -= gone;
+}
+
 static int parse_number(const char *s, size_t n, double *out)
 {
     char buf[64], *end;
@@ -344,6 +357,12 @@ int data_load_tsv(attn_ctx *ctx, const char *path, const data_opts *o, attn_data
         if (line < 1 || line > f.lines) {
             print_about_file(cmd, path, attn_ctx_last_error(ctx));
             goto done;
+        }
+        size_t b, e;
+        line_span(&f, line - 1, &b, &e);
+        if (span_blank(f.data + b, e - b)) { /* reported already; its length is what the library still sees */
+            erase_line(&f, line - 1);
+            continue;
         }
         fprintf(stderr, "attn %s: %s:%lld%s%s\n", cmd, path, (long long)line, rest,
                 o->skip_bad ? " (line skipped)" : " (pass --on-bad-line skip to leave such lines out)");
