@@ -1,5 +1,5 @@
-/* attn predict and attn embed: read texts, one per line, and print a label
- * with probabilities, or a sentence embedding, per line. */
+/* attn predict: read texts, one per line, and print a label with
+ * probabilities per line. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,16 +10,12 @@
 #include "model_files.h"
 #include "text_input.h"
 
-#define BATCH 32
-
 typedef struct session {
     attn_ctx *ctx;
     attn_tokenizer *tok;
     attn_model *model;
     attn_batch *batch;
     char config[4096];
-    char *lines[BATCH];
-    size_t caps[BATCH];
 } session;
 
 static int open_session(const char *cmd, session *s, cli_opt *opts, int n)
@@ -44,47 +40,11 @@ static int open_session(const char *cmd, session *s, cli_opt *opts, int n)
 
 static void close_session(session *s)
 {
-    for (int i = 0; i < BATCH; i++) free(s->lines[i]);
     attn_batch_destroy(s->batch);
     attn_model_destroy(s->model);
     attn_tokenizer_destroy(s->tok);
     attn_ctx_destroy(s->ctx);
 }
-
-/* Reads up to BATCH lines (newline removed); returns the count. */
-static int read_lines(session *s)
-{
-    int count = 0;
-    while (count < BATCH) {
-        ssize_t len = getline(&s->lines[count], &s->caps[count], stdin);
-        if (len < 0) break;
-        while (len > 0 && (s->lines[count][len - 1] == '\n' || s->lines[count][len - 1] == '\r')) s->lines[count][--len] = '\0';
-        count++;
-    }
-    return count;
-}
-
-static int run_batch(const char *cmd, session *s, int count, long max_len)
-{
-    if (attn_tokenizer_encode_batch(s->tok, s->batch, (const char *const *)s->lines, NULL, count, (int32_t)max_len, 0) != ATTN_OK ||
-        attn_model_forward(s->model, attn_batch_tensor(s->batch, ATTN_BATCH_INPUT_IDS),
-                           attn_batch_tensor(s->batch, ATTN_BATCH_TOKEN_TYPE_IDS),
-                           attn_batch_tensor(s->batch, ATTN_BATCH_ATTENTION_MASK)) != ATTN_OK)
-        return cli_fail(cmd, s->ctx, "forward");
-    return 0;
-}
-
-static cli_opt common_opts[] = {
-    {"--model", "CKPT|DIR", "model weights (safetensors, Hugging Face names) or the folder attn train wrote", NULL, 0},
-    {"--vocab", "VOCAB.txt", "WordPiece vocabulary (default: bert-base-uncased)", NULL, 0},
-    {"--config", "config.json", "model config (default: config.json beside CKPT)", NULL, 0},
-    {"--max-len", "N", "tokens per text, [CLS] and [SEP] included", "128", 0},
-    CLI_OPT_THREADS,
-    CLI_OPT_MEMORY_LIMIT,
-    {"--cased", NULL, "do not lowercase (cased vocabularies)", NULL, 0},
-    {"--json", NULL, "one JSON object per line", NULL, 0},
-    {"--pooling", "cls|mean", "embed: [CLS] hidden state or mean of the tokens", "cls", 0},
-};
 
 /* attn predict's input, a batch of non-empty lines and where each came from. */
 typedef struct pending {
@@ -323,56 +283,6 @@ done:
     free(names);
     text_input_free(&in);
     pending_free(&p);
-    close_session(&s);
-    return rc;
-}
-int attn_cmd_embed(int argc, char **argv)
-{
-    const char *cmd = "embed";
-    cli_opt opts[sizeof common_opts / sizeof common_opts[0]];
-    int n = sizeof opts / sizeof opts[0];
-    memcpy(opts, common_opts, sizeof opts);
-    int rc = cli_parse(cmd, "--model CKPT [--vocab VOCAB] [--pooling cls|mean] < texts", argc, argv, opts, n);
-    if (rc) return rc == 1 ? 0 : 2;
-    const char *req[] = {"--model"};
-    long max_len;
-    if (!cli_require(cmd, opts, n, req, 1) || !cli_long(cmd, cli_get(opts, n, "--max-len"), &max_len)) return 2;
-    const char *pooling = cli_get(opts, n, "--pooling")->value;
-    int mean = strcmp(pooling, "mean") == 0;
-    if (!mean && strcmp(pooling, "cls") != 0) {
-        fprintf(stderr, "attn %s: --pooling must be cls or mean\n", cmd);
-        return 2;
-    }
-    session s;
-    rc = 1;
-    if (!open_session(cmd, &s, opts, n)) goto done;
-    int json = cli_get(opts, n, "--json")->present;
-    for (int count; (count = read_lines(&s)) > 0;) {
-        if (run_batch(cmd, &s, count, max_len)) goto done;
-        attn_tensor *hidden = attn_model_output(s.model, ATTN_OUT_LAST_HIDDEN);
-        const float *h = attn_tensor_data_f32(hidden);
-        const int32_t *mask = attn_tensor_data(attn_batch_tensor(s.batch, ATTN_BATCH_ATTENTION_MASK));
-        int64_t T = attn_tensor_dim(hidden, 1), H = attn_tensor_dim(hidden, 2);
-        for (int b = 0; b < count; b++) {
-            int64_t real = 0;
-            for (int64_t t = 0; t < T; t++) real += mask[b * T + t];
-            printf(json ? "{\"embedding\": [" : "");
-            for (int64_t j = 0; j < H; j++) {
-                double v = h[(b * T) * H + j];
-                if (mean) {
-                    v = 0.0;
-                    for (int64_t t = 0; t < T; t++)
-                        if (mask[b * T + t]) v += h[(b * T + t) * H + j];
-                    v /= (double)(real ? real : 1);
-                }
-                printf(json ? (j ? ", %.6g" : "%.6g") : (j ? " %.6g" : "%.6g"), v);
-            }
-            printf(json ? "]}\n" : "\n");
-        }
-        fflush(stdout);
-    }
-    rc = 0;
-done:
     close_session(&s);
     return rc;
 }
