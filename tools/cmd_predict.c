@@ -13,6 +13,7 @@
 typedef struct session {
     attn_ctx *ctx;
     attn_tokenizer *tok;
+    int tok_owned;
     attn_model *model;
     attn_batch *batch;
     char config[4096];
@@ -22,15 +23,11 @@ static int open_session(const char *cmd, session *s, cli_opt *opts, int n)
 {
     memset(s, 0, sizeof *s);
     const char *model = cli_get(opts, n, "--model")->value, *config = cli_get(opts, n, "--config")->value;
-    const char *vocab = attn_cmd_find_vocab(cli_get(opts, n, "--vocab")->value);
-    if (!vocab) {
-        fprintf(stderr, "attn %s: no vocabulary found; pass --vocab VOCAB.txt\n", cmd);
-        return 0;
-    }
     if (!cli_ctx_opts(cmd, opts, n, &s->ctx)) return 0;
-    uint32_t flags = cli_get(opts, n, "--cased")->present ? 0 : ATTN_TOKENIZER_LOWERCASE;
-    if (attn_tokenizer_load(s->ctx, vocab, flags, &s->tok) != ATTN_OK) return !cli_fail(cmd, s->ctx, "--vocab");
-    if (model_files_load(cmd, s->ctx, model, config, s->config, sizeof s->config, &s->model)) return 0;
+    if (model_files_load(cmd, s->ctx, model, config, s->config, sizeof s->config, &s->model) ||
+        model_files_tokenizer(cmd, s->ctx, s->model, cli_get(opts, n, "--vocab")->value,
+                              cli_get(opts, n, "--cased")->present, &s->tok, &s->tok_owned))
+        return 0;
     /* predict and embed never train: the blocks may share their work memory */
     if (attn_model_set_int(s->model, ATTN_MODEL_OPT_INFERENCE_ONLY, 1) != ATTN_OK)
         return !cli_fail(cmd, s->ctx, "inference mode");
@@ -41,8 +38,8 @@ static int open_session(const char *cmd, session *s, cli_opt *opts, int n)
 static void close_session(session *s)
 {
     attn_batch_destroy(s->batch);
+    if (s->tok_owned) attn_tokenizer_destroy(s->tok);
     attn_model_destroy(s->model);
-    attn_tokenizer_destroy(s->tok);
     attn_ctx_destroy(s->ctx);
 }
 
