@@ -316,7 +316,7 @@ int attn_cmd_train(int argc, char **argv)
     memset(&m, 0, sizeof m);
     rc = 1;
 
-    if (attn_ctx_create(&ctx) != ATTN_OK || !h) goto done;
+    if (!h || !cli_ctx(cmd, NULL, &ctx)) goto done;
     if (attn_ctx_set_int(ctx, ATTN_OPT_THREADS, o.threads) != ATTN_OK ||
         attn_ctx_set_int(ctx, ATTN_OPT_SEED, o.seed) != ATTN_OK ||
         attn_ctx_set_int(ctx, ATTN_OPT_MEMORY_LIMIT, o.memory_mb * 1024 * 1024) != ATTN_OK ||

@@ -5,7 +5,7 @@
  * Small products go to lib/compute/gemm_small.c instead. */
 #include <blis.h>
 
-#include "internal.h"
+#include "compute/compute.h"
 
 /* Products that gemm_small.c does faster than BLIS (measured on AVX-512,
  * one thread). Dot form: up to 32 rows of C, or up to 64 while op(B) has at
@@ -18,10 +18,9 @@
 #define SMALL_DOT_MAX_B (1 << 18)
 #define SMALL_AXPY_MAX_B 32768
 
-void attn__sgemm(const attn_ctx *ctx, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
-                 float alpha, const float *a, int64_t rsa, int64_t csa,
-                 const float *b, int64_t rsb, int64_t csb,
-                 float beta, float *c, int64_t rsc, int64_t csc)
+void attn__sgemm(const attn__kernels *kern, int32_t threads, int trans_a, int trans_b, int64_t m, int64_t n,
+                 int64_t k, float alpha, const float *a, int64_t rsa, int64_t csa, const float *b, int64_t rsb,
+                 int64_t csb, float beta, float *c, int64_t rsc, int64_t csc)
 {
     if (m <= 0 || n <= 0) return;
     if (k <= 0) {
@@ -38,16 +37,16 @@ void attn__sgemm(const attn_ctx *ctx, int trans_a, int trans_b, int64_t m, int64
         int64_t ra = trans_a ? csa : rsa, ca = trans_a ? rsa : csa;
         int64_t rb = trans_b ? csb : rsb, cb = trans_b ? rsb : csb;
         if (ca == 1 && rb == 1 && (m <= SMALL_DOT_MAX_M / 2 || (m <= SMALL_DOT_MAX_M && n * k <= SMALL_DOT_MAX_B))) {
-            attn__sgemm_small_dot(m, n, k, alpha, a, ra, b, cb, beta, c, rsc);
+            kern->sgemm_small_dot(m, n, k, alpha, a, ra, b, cb, beta, c, rsc);
             return;
         }
         if (cb == 1 && k * n <= SMALL_AXPY_MAX_B) {
-            attn__sgemm_small_axpy(m, n, k, alpha, a, ra, ca, b, rb, beta, c, rsc);
+            kern->sgemm_small_axpy(m, n, k, alpha, a, ra, ca, b, rb, beta, c, rsc);
             return;
         }
     }
     rntm_t rntm = BLIS_RNTM_INITIALIZER;
-    bli_rntm_set_num_threads(ctx ? ctx->threads : 1, &rntm);
+    bli_rntm_set_num_threads(threads > 1 ? threads : 1, &rntm);
     /* BLIS 0.9.0's small-matrix ("sup") sgemm kernel 1x16n reads one row
      * past A when m = 16q+1 and k is not a multiple of 8 (found by valgrind;
      * fixed upstream after 0.9.0): keep such shapes on the packed path. */
@@ -61,9 +60,9 @@ void attn__sgemm(const attn_ctx *ctx, int trans_a, int trans_b, int64_t m, int64
                  &be, c, (inc_t)rsc, (inc_t)csc, NULL, &rntm);
 }
 
-void attn__sgemm_rm(const attn_ctx *ctx, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
-                    float alpha, const float *a, int64_t lda, const float *b, int64_t ldb,
-                    float beta, float *c, int64_t ldc)
+void attn__sgemm_rm(const attn__kernels *kern, int32_t threads, int trans_a, int trans_b, int64_t m, int64_t n,
+                    int64_t k, float alpha, const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
+                    float *c, int64_t ldc)
 {
-    attn__sgemm(ctx, trans_a, trans_b, m, n, k, alpha, a, lda, 1, b, ldb, 1, beta, c, ldc, 1);
+    attn__sgemm(kern, threads, trans_a, trans_b, m, n, k, alpha, a, lda, 1, b, ldb, 1, beta, c, ldc, 1);
 }
