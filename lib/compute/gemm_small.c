@@ -146,9 +146,8 @@ INLINE vf scale_add(vf s, float alpha, vf c, float beta)
 }
 
 #define DOT_ACC (DOT_MR * DOT_NR)
-#if DOT_ACC % W != 0
-#error "the dot tile must hold whole groups of W accumulators"
-#endif
+/* accumulators reduced in groups of W; a last partial group is padded with zeros */
+#define DOT_GROUPS ((DOT_ACC + W - 1) / W)
 
 void ATTN__K(sgemm_small_dot)(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
                               const float *b, int64_t ldb, float beta, float *c, int64_t ldc)
@@ -177,13 +176,13 @@ void ATTN__K(sgemm_small_dot)(int64_t m, int64_t n, int64_t k, float alpha, cons
                 for (int r = 0; r < DOT_MR; r++)
                     for (int cc = 0; cc < DOT_NR; cc++) acc[r * DOT_NR + cc] += av[r] * bv[cc];
             }
-            float out[DOT_ACC];
-            for (int g = 0; g < DOT_ACC / W; g++) {
+            float out[DOT_GROUPS * W];
+            for (int g = 0; g < DOT_GROUPS; g++) {
                 vf in[W];
-                for (int t = 0; t < W; t++) in[t] = acc[g * W + bitrev[t]];
+                for (int t = 0; t < W; t++) in[t] = g * W + bitrev[t] < DOT_ACC ? acc[g * W + bitrev[t]] : (vf){0};
                 float old[W] = {0};
                 if (beta != 0.0f)
-                    for (int t = 0; t < W; t++) {
+                    for (int t = 0; t < W && g * W + t < DOT_ACC; t++) {
                         int r = (g * W + t) / DOT_NR, cc = (g * W + t) % DOT_NR;
                         if (i0 + r < m && j0 + cc < n) old[t] = c[(i0 + r) * ldc + j0 + cc];
                     }
