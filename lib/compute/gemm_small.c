@@ -37,8 +37,10 @@
 
 #define INLINE static inline __attribute__((always_inline))
 
-#if defined(__GNUC__) && !defined(__clang__)
 /* vectors pass between always-inline helpers only: no call ABI is involved */
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Wpsabi"
+#elif defined(__GNUC__)
 #pragma GCC diagnostic ignored "-Wpsabi"
 #endif
 

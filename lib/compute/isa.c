@@ -16,9 +16,17 @@ extern const attn__kernels attn__kernels_generic;
 int32_t attn__isa_best(void)
 {
 #if defined(ATTN__X86_LEVELS)
+    /* by feature, not by level name (clang 14 knows no "x86-64-v3"); the
+     * rest of x86-64-v3 (F16C, LZCNT, MOVBE) comes with AVX2 + BMI2 on every
+     * CPU that has them */
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("x86-64-v4")) return ATTN_ISA_AVX512;
-    if (__builtin_cpu_supports("x86-64-v3")) return ATTN_ISA_AVX2;
+    int v3 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("bmi") &&
+             __builtin_cpu_supports("bmi2");
+    int v4 = v3 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+             __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("avx512dq") &&
+             __builtin_cpu_supports("avx512vl");
+    if (v4) return ATTN_ISA_AVX512;
+    if (v3) return ATTN_ISA_AVX2;
 #endif
     return ATTN_ISA_BASELINE;
 }

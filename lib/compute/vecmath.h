@@ -39,8 +39,10 @@
 typedef float attn__v16 __attribute__((vector_size(64)));
 typedef int32_t attn__v16i __attribute__((vector_size(64)));
 
-#if defined(__GNUC__) && !defined(__clang__)
 /* vectors pass between always-inline helpers only: no call ABI is involved */
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Wpsabi"
+#elif defined(__GNUC__)
 #pragma GCC diagnostic ignored "-Wpsabi"
 #endif
 
