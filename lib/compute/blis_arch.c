@@ -12,13 +12,14 @@
  * either. So the only way to another kernel set is the environment, and
  * the environment belongs to the host program: libattn does not set it.
  *
- * Where BLIS names a configuration made for the CPU (zen3, skx, haswell,
- * ...), its choice is kept: on AMD EPYC Zen 3 (AVX2) bench/gemm_bench
- * measured zen3 against haswell (the set cpuid would suggest) within a few
- * percent at BERT shapes (bench/README.md). Where BLIS falls back to a set
- * below what the CPU runs (the "generic" misdetection seen on AVX-512 CPUs,
- * sgemm 5-6x slower), ATTN_INFO_BLIS_CHOICE says so and names the
- * BLIS_ARCH_TYPE value a program may set before it starts BLIS.
+ * Where BLIS names a configuration that uses the CPU's widest vectors (zen3 or
+ * haswell on AVX2, skx on AVX-512), its choice is kept: on AMD EPYC Zen 3
+ * (AVX2) bench/gemm_bench measured zen3 against haswell (the set cpuid
+ * would suggest) within the noise at BERT shapes (bench/README.md). Where
+ * BLIS picks a narrower set than the CPU runs (haswell on an AVX-512 Xeon:
+ * sgemm 1.8x slower than skx; the "generic" misdetection: 5-6x),
+ * ATTN_INFO_BLIS_CHOICE says so and names the BLIS_ARCH_TYPE value a
+ * program may set in its own environment before it starts.
  *
  * The numbers are this BLIS build's arch_t values (checked against blis.h's
  * enum at compile time below). */
@@ -96,17 +97,21 @@ static int best_arch(const cpu_features *f, const char **why)
     return -1;
 }
 
-/* Kernel sets at least as wide as the CPU's best one (so BLIS's choice is
- * kept): every configuration BLIS 0.9 has for AVX2 and AVX-512 CPUs. */
-static int made_for_wide_cpu(arch_t a)
+/* How much of the CPU a kernel set uses (0 generic or unknown, 1 AVX, 2
+ * AVX2+FMA, 3 AVX-512), so that BLIS's choice can be compared with what
+ * the CPU runs. */
+static int arch_rank(int a)
 {
     switch (a) {
     case BLIS_ARCH_SKX:
     case BLIS_ARCH_KNL:
+        return 3;
     case BLIS_ARCH_HASWELL:
     case BLIS_ARCH_ZEN:
     case BLIS_ARCH_ZEN2:
     case BLIS_ARCH_ZEN3:
+        return 2;
+    case BLIS_ARCH_SANDYBRIDGE:
         return 1;
     default:
         return 0;
@@ -126,7 +131,7 @@ static void setup(void)
     arch_name = bli_arch_string(got);
     if (env && env[0])
         snprintf(choice, sizeof choice, "BLIS_ARCH_TYPE=%s from the environment", env);
-    else if (suggested < 0 || (int)got == suggested || made_for_wide_cpu(got))
+    else if (suggested < 0 || arch_rank((int)got) >= arch_rank(suggested))
         snprintf(choice, sizeof choice, "BLIS's own detection, kept (cpuid: %s)", why);
     else
         snprintf(choice, sizeof choice,
