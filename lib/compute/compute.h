@@ -60,7 +60,11 @@ typedef struct attn__kernels {
     int32_t isa;                     /* attn_isa level */
     const char *name;                /* "avx512", "avx2", "sse2", "generic" */
 
-    /* gemm_small.c; declared in internal.h (attn__sgemm_small_dot/axpy, attn__transpose) */
+    /* gemm_small.c: the small-product GEMM forms (attn__sgemm routes to them) and a block transpose.
+     * Dot form: C[m,n] = alpha A B^T + beta C with A [m,k] and B [n,k] rows of unit stride.
+     * Axpy form: C[m,n] = alpha op(A) B + beta C with op(A)[i,k] = a[i*rsa + k*csa] and B [k,n]
+     * rows of unit stride. Row-major C with unit column stride; beta = 0 never reads C.
+     * transpose: dst[c * ldd + r] = src[r * lds + c] for a rows x cols block. */
     void (*sgemm_small_dot)(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
                             const float *b, int64_t ldb, float beta, float *c, int64_t ldc);
     void (*sgemm_small_axpy)(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t rsa, int64_t csa,
