@@ -1,4 +1,5 @@
-/* libattn models: a BERT encoder assembled from the public layers, with a
+/** @file
+ * libattn models: a BERT encoder assembled from the public layers, with a
  * pooler and a sequence-classification head, Hugging Face compatible.
  *
  * Data path: input_ids/token_type_ids/attention_mask [B, T] -> embeddings
@@ -23,18 +24,21 @@
 extern "C" {
 #endif
 
+/** The task of the classification head, which decides its loss. */
 typedef enum attn_problem_type {
     ATTN_PROBLEM_SINGLE_LABEL = 0, /**< cross-entropy on class indices (num_labels > 1) */
     ATTN_PROBLEM_REGRESSION = 1,   /**< MSE (num_labels == 1) */
     ATTN_PROBLEM_MULTI_LABEL = 2   /**< BCE-with-logits on 0/1 targets [B, num_labels] */
 } attn_problem_type;
 
+/** How the sentence vector under the head is made from the hidden states. */
 typedef enum attn_pooling {
     ATTN_POOL_CLS_DENSE = 0, /**< BERT's pooler: tanh(W h[CLS] + b) */
     ATTN_POOL_CLS = 1,       /**< h[CLS] as is, no pooler parameters */
     ATTN_POOL_MEAN = 2       /**< mean of the real tokens' hidden states, no pooler parameters */
 } attn_pooling;
 
+/** Where each block's LayerNorms sit. */
 typedef enum attn_norm_position {
     ATTN_NORM_POST = 0, /**< BERT: LN(x + sublayer(x)) */
     ATTN_NORM_PRE = 1   /**< x + sublayer(LN(x)), with a final LayerNorm */
@@ -87,6 +91,8 @@ ATTN_API attn_status attn_bert_config_label(attn_ctx *ctx, const char *path, int
 /** Checks the values (positive sizes, heads dividing hidden, ...). */
 ATTN_API attn_status attn_bert_config_validate(attn_ctx *ctx, const attn_bert_config *cfg);
 
+/** A BERT model: its layers, parameters, gradients and the outputs of the
+ *  last forward. Opaque; freed by attn_model_destroy. */
 typedef struct attn_model attn_model;
 
 /** Builds a model with freshly initialised parameters (normal(0,
@@ -116,6 +122,7 @@ ATTN_API attn_status attn_model_load_weights(attn_model *model, const char *path
  *  atomically (temporary file, fsync, rename). */
 ATTN_API attn_status attn_model_save(attn_model *model, const char *path);
 
+/** Number of parameter tensors (0 for NULL). */
 ATTN_API int32_t attn_model_param_count(const attn_model *model);
 /** Parameter i with its full HF name (borrowed; out pointers may be NULL).
  *  Gradients get their memory with the first backward, attn_model_add_to_optim
@@ -133,12 +140,16 @@ ATTN_API attn_status attn_model_zero_grad(attn_model *model);
 /** 1 = training (dropout active), 0 = eval (default). */
 ATTN_API attn_status attn_model_set_training(attn_model *model, int32_t training);
 
+/** Integer settings of a model (attn_model_set_int). */
 typedef enum attn_model_option {
     ATTN_MODEL_OPT_SKIP_PADDING = 1,  /**< 1 (default): compute only unmasked tokens; 0: every position */
     ATTN_MODEL_OPT_INFERENCE_ONLY = 2 /**< 1: forward keeps nothing for backward (the blocks share one work
                                            area: less memory; backward fails with ATTN_ERR_STATE); 0 (default) */
 } attn_model_option;
+/** Sets an option to 0 or 1. ATTN_ERR_INVALID_ARG for an unknown key or
+ *  another value. The next backward needs a new forward. */
 ATTN_API attn_status attn_model_set_int(attn_model *model, attn_model_option key, int64_t value);
+/** Reads an option into *value. ATTN_ERR_INVALID_ARG for an unknown key or NULL value. */
 ATTN_API attn_status attn_model_get_int(const attn_model *model, attn_model_option key, int64_t *value);
 
 /** Forward pass on a padded batch. input_ids [B, T] int32 or int64;
@@ -147,6 +158,7 @@ ATTN_API attn_status attn_model_get_int(const attn_model *model, attn_model_opti
 ATTN_API attn_status attn_model_forward(attn_model *model, const attn_tensor *input_ids,
                                         const attn_tensor *token_type_ids, const attn_tensor *attention_mask);
 
+/** The outputs of a forward pass (attn_model_output). */
 typedef enum attn_model_output_kind {
     ATTN_OUT_LAST_HIDDEN = 0, /**< [B, T, H] */
     ATTN_OUT_POOLED = 1,      /**< [B, H] */

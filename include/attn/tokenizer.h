@@ -1,4 +1,5 @@
-/* libattn tokenizer: Hugging Face's BertTokenizer (BasicTokenizer, then
+/** @file
+ * libattn tokenizer: Hugging Face's BertTokenizer (BasicTokenizer, then
  * greedy longest-match-first WordPiece) over a vocab.txt, and batches of
  * padded int32 tensors ready for attn_model_forward.
  *
@@ -61,6 +62,7 @@ enum {
 /** Words with more characters than this become [UNK] (Hugging Face's value). */
 #define ATTN_TOKENIZER_MAX_WORD_CHARS 100
 
+/** A WordPiece tokenizer: its vocabulary and flags. Opaque; freed by attn_tokenizer_destroy. */
 typedef struct attn_tokenizer attn_tokenizer;
 
 /** Loads a vocab.txt: one token per line, the line number (from 0) is the
@@ -131,6 +133,7 @@ ATTN_API attn_status attn_tokenizer_encode(attn_tokenizer *tok, const char *text
  *  was already allocated does not allocate. */
 typedef struct attn_batch attn_batch;
 
+/** The tensors of a batch (attn_batch_tensor). */
 typedef enum attn_batch_field {
     ATTN_BATCH_INPUT_IDS = 0,      /**< [B, T] int32 ids, [PAD] after the end */
     ATTN_BATCH_TOKEN_TYPE_IDS = 1, /**< [B, T] int32 0/1, 0 on padding */
