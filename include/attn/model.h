@@ -56,11 +56,11 @@ typedef enum attn_norm_position {
  *  far above every published BERT-family model, low enough that a config
  *  file cannot make size arithmetic overflow. */
 #define ATTN_BERT_MAX_VOCAB 16777216
-#define ATTN_BERT_MAX_HIDDEN 65536
-#define ATTN_BERT_MAX_LAYERS 1024
-#define ATTN_BERT_MAX_INTERMEDIATE 1048576
-#define ATTN_BERT_MAX_POSITIONS 1048576
-#define ATTN_BERT_MAX_LABELS 1048576
+#define ATTN_BERT_MAX_HIDDEN 65536         /**< largest hidden_size */
+#define ATTN_BERT_MAX_LAYERS 1024          /**< largest num_layers */
+#define ATTN_BERT_MAX_INTERMEDIATE 1048576 /**< largest intermediate_size */
+#define ATTN_BERT_MAX_POSITIONS 1048576    /**< largest max_position_embeddings */
+#define ATTN_BERT_MAX_LABELS 1048576       /**< largest num_labels */
 
 /** Model configuration. A versioned struct: set struct_size =
  *  sizeof(attn_bert_config) and fill it with attn_bert_config_init first;

@@ -106,7 +106,7 @@ ATTN_API attn_status attn_tokenizer_load_buffer(attn_ctx *ctx, const char *data,
  *    strip_accents (null follows lowercase), lowercase), NFD, NFKD, NFC,
  *    NFKC, Lowercase, StripAccents (drops Mn, Mc, Me), Replace with a
  *    "String" pattern, Strip, and Sequence of these; null = none.
- *  - "pre_tokenizer": BertPreTokenizer, Whitespace (\w+|[^\w\s]+),
+ *  - "pre_tokenizer": BertPreTokenizer, Whitespace (`\w+|[^\w\s]+`),
  *    WhitespaceSplit, Punctuation (every behavior), Sequence; null = the
  *    whole normalized text is one word.
  *  - "model": WordPiece (vocab, unk_token, continuing_subword_prefix,
