@@ -2,11 +2,12 @@
  * tokenizer step by step; a real pretrained encoder (all-MiniLM-L6-v2, a
  * sentence-embedding BERT: 6 layers, hidden 384, 12 heads) loaded from its
  * Hugging Face folder; sentence embeddings by mean pooling and L2
- * normalisation; and the same encoder assembled from the public layers of
- * chapters 4 and 5 with the checkpoint's weights, shown equal.
+ * normalisation, by hand and with attn_model_embed; and the same encoder
+ * assembled from the public layers of chapters 4 and 5 with the
+ * checkpoint's weights, shown equal.
  *
  *   cc 06_bert.c $(pkg-config --cflags --libs libattn) -lm -o 06_bert
- *   ./06_bert MODEL_DIR        (a folder with config.json, model.safetensors, vocab.txt)
+ *   ./06_bert MODEL_DIR        (a Hugging Face / sentence-transformers folder with a vocab.txt)
  *
  * Legend: B = sentences, T = tokens (padded), H = hidden size, L = layers. */
 #include <math.h>
@@ -79,13 +80,11 @@ static void print_pieces(attn_tokenizer *tok, const char *what, const int32_t *i
 int main(int argc, char **argv)
 {
     if (argc != 2) {
-        fprintf(stderr, "usage: %s MODEL_DIR (with config.json, model.safetensors, vocab.txt)\n", argv[0]);
+        fprintf(stderr, "usage: %s MODEL_DIR (a model folder with config.json, model.safetensors, vocab.txt)\n", argv[0]);
         return 2;
     }
-    char vocab[4096], config[4096], weights[4096];
+    char vocab[4096];
     snprintf(vocab, sizeof vocab, "%s/vocab.txt", argv[1]);
-    snprintf(config, sizeof config, "%s/config.json", argv[1]);
-    snprintf(weights, sizeof weights, "%s/model.safetensors", argv[1]);
     attn_ctx *ctx;
     if (attn_ctx_create(&ctx) != ATTN_OK) return 1;
 
@@ -101,22 +100,17 @@ int main(int argc, char **argv)
     CHECK(attn_tokenizer_encode(tok, "Who is there?", "Nobody.", 0, ids, types, 64, &n));
     print_pieces(tok, "pair", ids, types, n);
 
-    /* ---- 2. the pretrained encoder ----
-     * A sentence-embedding checkpoint is a bare BertModel: no classifier,
-     * so attn_bert_load (which builds the head config.json implies) would
-     * miss 'classifier.weight'. Build the model from its config with no head
-     * (num_labels 0) and load the weights. The pooling stays BERT's pooler:
-     * the file carries pooler weights, which a model built with
-     * ATTN_POOL_MEAN has no place for; the mean is taken by hand below. */
-    attn_bert_config cfg;
-    attn_bert_config_init(&cfg);
-    CHECK(attn_bert_config_load(ctx, config, &cfg));
-    cfg.num_labels = 0;
+    /* ---- 2. the pretrained encoder, from its folder ----
+     * attn_model_load_dir reads config.json (BertModel: no classifier),
+     * the weights, the tokenizer and sentence-transformers' modules
+     * (mean pooling, L2 normalisation) and says what it did besides. */
     attn_model *bert;
-    CHECK(attn_bert_create(ctx, &cfg, &bert));
-    CHECK(attn_model_load_weights(bert, weights, /*allow_missing_head*/ 1));
+    CHECK(attn_model_load_dir(ctx, argv[1], NULL, &bert));
+    const attn_bert_config cfg = *attn_model_config(bert);
     printf("model: %d layers, hidden %d, %d heads, FFN %d, vocabulary %d\n", cfg.num_layers, cfg.hidden_size,
            cfg.num_heads, cfg.intermediate_size, cfg.vocab_size);
+    const char *notes = attn_model_load_notes(bert);
+    if (notes[0]) printf("load notes:\n%s%s", notes, notes[strlen(notes) - 1] == '\n' ? "" : "\n");
 
     const char *sentences[B] = {"A man is eating food.", "A man is eating a piece of bread."};
     attn_batch *batch;
@@ -139,6 +133,15 @@ int main(int argc, char **argv)
                emb[b * hid + 3]);
     for (int64_t c = 0; c < hid; c++) dot += (double)emb[c] * emb[hid + c];
     printf("cosine similarity = %.4f\n", dot); /* both have length 1 */
+
+    /* the library's own sentence embeddings: the same, in one call */
+    float *lib_emb = malloc(sizeof(float) * (size_t)(B * attn_model_embedding_dim(bert)));
+    if (!lib_emb || attn_model_embedding_dim(bert) != hid) return 1;
+    CHECK(attn_model_embed(bert, sentences, B, lib_emb, B * hid));
+    double embed_gap = 0;
+    for (int64_t i = 0; i < B * hid; i++) embed_gap = fmax(embed_gap, fabs(lib_emb[i] - emb[i]));
+    printf("attn_model_embed equals mean pooling by hand (within 1e-5): %s\n", embed_gap < 1e-5 ? "yes" : "NO");
+    free(lib_emb);
 
     /* ---- 3. the same encoder from the public layers ----
      * embeddings: word + position + token type, LayerNorm;

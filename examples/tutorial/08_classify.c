@@ -107,10 +107,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s MODEL_DIR [--tsv FILE] [--train N] [--eval N] [--epochs N] [--predictions FILE]\n", argv[0]);
         return 2;
     }
-    char vocab[4096], config[4096], weights[4096];
-    snprintf(vocab, sizeof vocab, "%s/vocab.txt", model_dir);
-    snprintf(config, sizeof config, "%s/config.json", model_dir);
-    snprintf(weights, sizeof weights, "%s/model.safetensors", model_dir);
     attn_ctx *ctx;
     if (attn_ctx_create(&ctx) != ATTN_OK) return 1;
     CHECK(attn_ctx_set_int(ctx, ATTN_OPT_THREADS, 2));
@@ -133,9 +129,19 @@ int main(int argc, char **argv)
     printf("data: %d labels; %lld training, %lld validation, %lld test texts\n", k, (long long)train.n,
            (long long)val.n, (long long)test.n);
 
-    /* ---- 2. tokenization: how many texts the length limit cuts ---- */
-    attn_tokenizer *tok;
-    CHECK(attn_tokenizer_load(ctx, vocab, ATTN_TOKENIZER_LOWERCASE, &tok));
+    /* ---- 2. the model: the pretrained encoder, a new head ----
+     * The folder's encoder and pooling (mean, from its sentence-transformers
+     * Pooling module), and a classifier of k labels initialised anew. */
+    attn_model_load_opts lo;
+    attn_model_load_opts_init(&lo);
+    lo.num_labels = k;
+    attn_model *model;
+    CHECK(attn_model_load_dir(ctx, model_dir, &lo, &model));
+    printf("load notes:\n%s", attn_model_load_notes(model));
+
+    /* ---- 3. tokenization: how many texts the length limit cuts ----
+     * (the model's own tokenizer, which the folder describes; the model owns it) */
+    attn_tokenizer *tok = attn_model_tokenizer(model);
     int64_t cut = 0;
     for (int64_t i = 0; i < train.n; i++) {
         int32_t n;
@@ -145,16 +151,7 @@ int main(int argc, char **argv)
     printf("tokens: %lld of %lld training texts are longer than %d tokens and get truncated\n", (long long)cut,
            (long long)train.n, MAX_LEN);
 
-    /* ---- 3. the model: the pretrained encoder, a new head ---- */
-    attn_bert_config cfg;
-    attn_bert_config_init(&cfg);
-    CHECK(attn_bert_config_load(ctx, config, &cfg));
-    cfg.num_labels = k; /* a new classifier for our labels, on BERT's pooler (tanh(W h[CLS] + b));
-                           ATTN_POOL_MEAN cannot load this file: it holds pooler weights
-                           that a mean-pooling model has no place for */
-    attn_model *model;
-    CHECK(attn_bert_create(ctx, &cfg, &model));
-    CHECK(attn_model_load_weights(model, weights, /*allow_missing_head*/ 1));
+    /* AdamW, with the usual BERT split of weight decay */
 
     attn_optim_opts oo = {.struct_size = sizeof oo, .kind = ATTN_OPTIM_ADAMW, .lr = 1e-4, .beta1 = 0.9,
                           .beta2 = 0.999, .eps = 1e-8, .weight_decay = 0.01};
@@ -255,7 +252,6 @@ int main(int argc, char **argv)
     attn_batch_destroy(batch);
     attn_optim_destroy(opt);
     attn_model_destroy(model);
-    attn_tokenizer_destroy(tok);
     attn_dataset_destroy(ds);
     attn_ctx_destroy(ctx);
     return 0;

@@ -65,9 +65,10 @@ def main(exe):
     got = float(field(out, "cosine similarity")[-1])
     if abs(got - cos) > 1e-4:
         failures.append(f"cosine similarity: printed {got}, sentence-transformers gives {cos:.6f}")
-    yes = "encoder from parts equals the model's last hidden state (within 1e-4): yes"
-    if yes not in out.splitlines():
-        failures.append(f"missing line: {yes}")
+    for yes in ["attn_model_embed equals mean pooling by hand (within 1e-5): yes",
+                "encoder from parts equals the model's last hidden state (within 1e-4): yes"]:
+        if yes not in out.splitlines():
+            failures.append(f"missing line: {yes}")
 
     for f in failures:
         print(f)
