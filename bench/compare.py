@@ -1,10 +1,10 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """libattn side by side with PyTorch and ONNX Runtime, on the same machine and threads.
 
 One command runs, case by case and on one thread count:
-  - the BLIS sgemm rate at the case's GEMM shapes (bench/gemm_bench --path layers, libattn's kernel choice),
+  - the BLIS sgemm rate at the case's GEMM shapes (bench/gemm_bench --path layers, the BLIS kernel set libattn runs: BLIS's own),
   - PyTorch (bench/peers/torch_bench.py), inference and training,
-  - ONNX Runtime (bench/peers/ort_bench.js on a torch.onnx export), inference only,
+  - ONNX Runtime (bench/peers/ort_bench.py on a torch.onnx export, PyPI onnxruntime), inference only,
   - libattn (`attn bench ...`; reported as n/a when the binary has no such command).
 Every framework runs each case in its own process (peak RSS per case), `--runs` times,
 interleaved so that background load hits all of them alike; the table shows the median
@@ -58,7 +58,7 @@ BLIS_ARCH_NUMBER = {"skx": "0", "haswell": "3", "sandybridge": "4"}
 
 
 def real_positions(c):
-    return c["seq"] - math.floor(c["pad"] * c["seq"] + 0.5)  # round half up, as attn bench and ort_bench.js do
+    return c["seq"] - math.floor(c["pad"] * c["seq"] + 0.5)  # round half up, as attn bench and ort_bench.py do
 
 
 def case_flops(c):
@@ -208,7 +208,7 @@ class Runner:
                 env["OPENBLAS_CORETYPE"] = "Haswell"
         elif "BLIS_ARCH_TYPE" not in env:
             # if the system BLAS is BLIS, give torch the kernel set libattn runs on
-            arch = self.gemm_info.get("libattn_arch")
+            arch = self.gemm_info.get("blis_arch")
             if arch in BLIS_ARCH_NUMBER:
                 env["BLIS_ARCH_TYPE"] = BLIS_ARCH_NUMBER[arch]
         self.torch_blas_used = blas
@@ -252,17 +252,16 @@ class Runner:
     def run_onnxruntime(self, c):
         if c["mode"] != "infer":
             return None, "inference only"
-        if not shutil.which(self.a.node):
-            return None, f"{self.a.node} not found"
-        if not os.path.isdir(os.path.join(self.a.ort_dir, "node_modules", "onnxruntime-node")):
-            return None, f"onnxruntime-node not installed in {self.a.ort_dir} (scripts/bench.sh installs it)"
+        probe = subprocess.run([self.python, "-c", "import onnxruntime"], capture_output=True)
+        if probe.returncode != 0:
+            return None, f"onnxruntime is not importable by {self.python} (scripts/bench.sh installs it)"
         model, err = self.onnx_model(c)
         if not model:
             return None, err
         reps, warmup = self.reps(c)
-        cmd = [self.a.node, os.path.join(HERE, "peers", "ort_bench.js"), "--model", model,
+        cmd = [self.python, os.path.join(HERE, "peers", "ort_bench.py"), "--model", model,
                "--batch", c["batch"], "--seq", c["seq"], "--pad", c["pad"], "--threads", self.a.threads,
-               "--reps", reps, "--warmup", warmup, "--ort-dir", self.a.ort_dir]
+               "--reps", reps, "--warmup", warmup]
         return run_json([str(x) for x in cmd], env=self.plain_env())
 
     def attn_has_bench(self):
@@ -295,7 +294,8 @@ class Runner:
         if not exe or not os.access(exe, os.X_OK):
             self.notes.append(f"gemm_bench not found at {exe}: no sgemm rates")
             return {}
-        cmd = [exe, "--select", "libattn", "--path", "layers", "--threads", str(self.a.threads),
+        # libattn runs BLIS's own kernel set (it sets no BLIS_ARCH_TYPE) at its best ISA level
+        cmd = [exe, "--select", "blis", "--path", "layers", "--threads", str(self.a.threads),
                "--reps", "5" if self.a.quick else "11"]
         for m, n, k in shapes:
             cmd += ["--shape", f"{m}x{n}x{k}"]
@@ -303,10 +303,11 @@ class Runner:
         if not out:
             self.notes.append(f"gemm_bench failed: {err}")
             return {}
-        self.gemm_info = {k: out.get(k) for k in ("blis", "libattn_arch", "libattn_choice")}
+        self.gemm_info = {k: out.get(k) for k in ("blis", "blis_arch", "blis_choice")}
         # the best repetition: what BLIS attains at that shape; a median is easily dragged
         # down by other load, which hits many small multi-threaded GEMMs far harder than a model
-        return {(r["m"], r["n"], r["k"]): r["libattn_best_gflops"] for r in out["results"]}
+        best_isa = out["results"][0]["isa"] if out["results"] else None
+        return {(r["m"], r["n"], r["k"]): r["blis_best_gflops"] for r in out["results"] if r["isa"] == best_isa}
 
     def case_gemm_rate(self, c, rates):
         """FLOP-weighted (harmonic) sgemm rate over the case's linear shapes."""
@@ -453,9 +454,8 @@ def main(argv):
     p.add_argument("--build", default="build-bench", help="meson build dir (relative to the repo) for attn and gemm_bench")
     p.add_argument("--attn", help="the attn CLI (default BUILD/tools/attn)")
     p.add_argument("--gemm-bench", dest="gemm_bench", help="default BUILD/bench/gemm_bench")
-    p.add_argument("--python", default="/usr/bin/python3", help="a Python with torch")
-    p.add_argument("--node", default="node")
-    p.add_argument("--ort-dir", dest="ort_dir", default=os.path.join(CACHE, "ort"))
+    p.add_argument("--python", default=os.path.join(os.path.dirname(HERE), ".venv-ref", "bin", "python"),
+                   help="a Python with torch and onnxruntime (default: the reference environment, scripts/setup.sh)")
     p.add_argument("--onnx-cache", dest="onnx_cache", default=os.path.join(CACHE, "onnx"))
     p.add_argument("--torch-blas", dest="torch_blas", choices=["auto", "openblas", "system"], default="auto",
                    help="openblas: Debian's OpenBLAS unpacked in --openblas-dir; system: libblas.so.3 as installed; "
@@ -538,7 +538,7 @@ def main(argv):
     if report.get("torch_blas"):
         print(f"PyTorch BLAS: {report['torch_blas']}")
     if r.gemm_info:
-        print(f"libattn BLIS: {r.gemm_info.get('blis')} kernels {r.gemm_info.get('libattn_arch')}")
+        print(f"libattn BLIS: {r.gemm_info.get('blis')} kernels {r.gemm_info.get('blis_arch')}")
     print(f"load average before {report['machine']['load_before']}, after {report['machine']['load_after']}; "
           f"{report['seconds']} s")
     os.makedirs(a.out, exist_ok=True)

@@ -19,7 +19,9 @@ static void usage(const char *cmd, const char *synopsis, const cli_opt *opts, in
     for (int i = 0; i < n; i++) {
         char left[64];
         snprintf(left, sizeof left, "%s%s%s", opts[i].name, opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
-        printf("  %-24s %s", left, opts[i].help);
+        /* a long option column gets the help on a line of its own */
+        if (strlen(left) > 24) printf("  %s\n  %-24s %s", left, "", opts[i].help);
+        else printf("  %-24s %s", left, opts[i].help);
         if (opts[i].arg && opts[i].value) printf(" (default %s)", opts[i].value);
         printf("\n");
     }
@@ -289,6 +291,16 @@ static int ctx_create(const char *cmd, const cli_opt *threads, const cli_opt *me
         *ctx = NULL;
         return 0;
     }
+    /* ATTN_MAX_CPU_ISA caps the level of libattn's own kernels, as oneDNN's
+     * ONEDNN_MAX_CPU_ISA does its: the program reads it, the library does not */
+    const char *isa = getenv("ATTN_MAX_CPU_ISA");
+    int64_t level;
+    if (isa && (attn_isa_parse(isa, &level) != ATTN_OK || attn_ctx_set_int(*ctx, ATTN_OPT_MAX_ISA, level) != ATTN_OK)) {
+        fprintf(stderr, "attn %s: ATTN_MAX_CPU_ISA='%s' is not a level (avx512, avx2 or sse2)\n", cmd, isa);
+        attn_ctx_destroy(*ctx);
+        *ctx = NULL;
+        return 0;
+    }
     return 1;
 }
 
@@ -307,4 +319,20 @@ const char *cli_dtype_name(int32_t dtype)
     case ATTN_I64: return "int64";
     default: return "an unknown dtype";
     }
+}
+
+void cli_json_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            fputc('\\', out);
+            fputc(*p, out);
+        } else if (*p < 0x20 || *p == 0x7f) {
+            fprintf(out, "\\u%04x", *p);
+        } else {
+            fputc(*p, out);
+        }
+    }
+    fputc('"', out);
 }

@@ -44,6 +44,7 @@ int attn_cmd_eval(int argc, char **argv)
     const char *tsv = cli_value(opts, n, "--tsv");
     attn_ctx *ctx = NULL;
     attn_tokenizer *tok = NULL;
+    int tok_owned = 0;
     attn_model *model = NULL;
     attn_dataset *ds = NULL;
     char config[4096];
@@ -61,25 +62,13 @@ int attn_cmd_eval(int argc, char **argv)
     memset(&e, 0, sizeof e);
     rc = 1;
     if (!cli_ctx_opts(cmd, opts, n, &ctx)) goto done;
-    const char *vocab = attn_cmd_find_vocab(cli_value(opts, n, "--vocab"));
-    if (!vocab) {
-        fprintf(stderr, "attn %s: no vocabulary found; pass --vocab VOCAB.txt\n", cmd);
-        goto done;
-    }
-    if (attn_tokenizer_load(ctx, vocab, cli_present(opts, n, "--cased") ? 0 : ATTN_TOKENIZER_LOWERCASE, &tok) != ATTN_OK) {
-        cli_fail(cmd, ctx, "--vocab");
-        goto done;
-    }
     if (model_files_load(cmd, ctx, cli_value(opts, n, "--model"), cli_value(opts, n, "--config"), config, sizeof config,
-                         &model))
+                         &model) ||
+        model_files_tokenizer(cmd, ctx, model, cli_value(opts, n, "--vocab"), cli_present(opts, n, "--cased"), &tok,
+                              &tok_owned))
         goto done;
     const attn_bert_config *cfg = attn_model_config(model);
-    if (!cli_value(opts, n, "--max-len") && max_len > cfg->max_position_embeddings) max_len = cfg->max_position_embeddings;
-    if (max_len > cfg->max_position_embeddings) {
-        fprintf(stderr, "attn %s: --max-len %ld exceeds the model's max_position_embeddings %d\n", cmd, max_len,
-                (int)cfg->max_position_embeddings);
-        goto done;
-    }
+    if (model_files_max_len(cmd, model, cli_value(opts, n, "--max-len") != NULL, &max_len)) goto done;
     if (!(names = model_files_labels(cmd, ctx, model, config))) goto done;
     int32_t k = cfg->num_labels;
     if (!(name_ptrs = calloc((size_t)k, sizeof *name_ptrs))) goto done;
@@ -117,7 +106,7 @@ done:
     free(names);
     attn_dataset_destroy(ds);
     attn_model_destroy(model);
-    attn_tokenizer_destroy(tok);
+    if (tok_owned) attn_tokenizer_destroy(tok);
     attn_ctx_destroy(ctx);
     return rc;
 }

@@ -6,6 +6,20 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "commands.h"
+
+/* A folder with a tokenizer is a Hugging Face / sentence-transformers one. */
+static int has_tokenizer(const char *dir)
+{
+    static const char *names[] = {"tokenizer.json", "vocab.txt"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char p[4096];
+        struct stat sb;
+        snprintf(p, sizeof p, "%s/%s", dir, names[i]);
+        if (stat(p, &sb) == 0 && S_ISREG(sb.st_mode)) return 1;
+    }
+    return 0;
+}
 
 int model_files_load(const char *cmd, attn_ctx *ctx, const char *model, const char *config, char *config_out,
                      size_t size, attn_model **out)
@@ -13,6 +27,12 @@ int model_files_load(const char *cmd, attn_ctx *ctx, const char *model, const ch
     char weights[4096];
     struct stat sb;
     *out = NULL;
+    if (!config && stat(model, &sb) == 0 && S_ISDIR(sb.st_mode) && has_tokenizer(model)) {
+        /* the whole folder: config, weights, tokenizer, sentence-transformers modules */
+        snprintf(config_out, size, "%s/config.json", model);
+        if (attn_model_load_dir(ctx, model, NULL, out) != ATTN_OK) return cli_fail(cmd, ctx, "--model");
+        return 0;
+    }
     if (stat(model, &sb) == 0 && S_ISDIR(sb.st_mode)) {
         snprintf(weights, sizeof weights, "%s/model.safetensors", model);
         if (stat(weights, &sb) != 0) {
@@ -26,6 +46,34 @@ int model_files_load(const char *cmd, attn_ctx *ctx, const char *model, const ch
     cli_config_path(config, weights, config_out, size);
     if (cli_check_weights(cmd, "--model", weights) || cli_check_config(cmd, "--config", config_out)) return 1;
     if (attn_bert_load(ctx, weights, config_out, out) != ATTN_OK) return cli_fail(cmd, ctx, "--model");
+    return 0;
+}
+
+int model_files_tokenizer(const char *cmd, attn_ctx *ctx, attn_model *model, const char *vocab_given, int cased,
+                          attn_tokenizer **tok, int *owned)
+{
+    *tok = attn_model_tokenizer(model);
+    *owned = 0;
+    if (*tok) return 0;
+    const char *vocab = attn_cmd_find_vocab(vocab_given);
+    if (!vocab) {
+        fprintf(stderr, "attn %s: no vocabulary found; pass --vocab VOCAB.txt\n", cmd);
+        return 1;
+    }
+    if (attn_tokenizer_load(ctx, vocab, cased ? 0 : ATTN_TOKENIZER_LOWERCASE, tok) != ATTN_OK)
+        return cli_fail(cmd, ctx, "--vocab");
+    *owned = 1;
+    return 0;
+}
+
+int model_files_max_len(const char *cmd, const attn_model *model, int given, long *max_len)
+{
+    int32_t limit = attn_model_config(model)->max_position_embeddings;
+    if (!given) *max_len = 128 < limit ? 128 : limit;
+    if (*max_len > limit) {
+        fprintf(stderr, "attn %s: --max-len %ld exceeds the model's max_position_embeddings %d\n", cmd, *max_len, (int)limit);
+        return 1;
+    }
     return 0;
 }
 
