@@ -10,7 +10,7 @@
  *              every weight moves by lr against its gradient's sign: [1.1, 0.1].
  *              A second step with g2 = [0.2, -0.1] gives [1.1266, 0.1932].
  *
- * The seed article's momentum and Adam figures are arithmetically wrong;
+ * The momentum and Adam figures usually printed with this example are wrong;
  * these are the values the formulas (and PyTorch) give. */
 #include <math.h>
 #include <stdio.h>

@@ -1,9 +1,9 @@
-/* The article's one-step linear regression by gradient descent, with
+/* A one-step linear regression by gradient descent (the usual textbook example), with
  * libattn's linear layer: f(x) = w.x + b, loss = (f(x) - y)^2 / 2.
  * x = [2, 1], y = 3, w = [1, 0], b = 0, lr = 0.1:
  *   f(x) = 2, error = f(x) - y = -1, dw = error * x = [-2, -1], db = -1,
  *   w <- w - lr dw = [1.2, 0.1], b <- b - lr db = 0.1.
- * The article then quotes f(x) = 2.5: that is w.x with the new weights; with
+ * Textbooks then quote f(x) = 2.5: that is w.x with the new weights; with
  * the new bias added, f(x) = 2.5 + 0.1 = 2.6. Both are printed. */
 #include <stdio.h>
 

@@ -1,4 +1,5 @@
-/* libattn: build, train and run BERT-style transformer encoders on the CPU.
+/** @file
+ * libattn: build, train and run BERT-style transformer encoders on the CPU.
  *
  * The umbrella header: include this one. Each area has its own header under
  * attn/. Rules that hold everywhere:

@@ -1,4 +1,5 @@
-/* libattn core: contexts, status codes, settings, version queries.
+/** @file
+ * libattn core: contexts, status codes, settings, version queries.
  *
  * Every libattn object belongs to one context (attn_ctx). A context and the
  * objects created from it may be used by one thread at a time; use one
@@ -48,6 +49,8 @@ ATTN_API uint32_t attn_version_number(void);
 /** Runtime version as "MAJOR.MINOR.PATCH". Static string. */
 ATTN_API const char *attn_version_string(void);
 
+/** A context: settings, the last error, the allocator, the RNG and the
+ *  thread pool that every object created from it uses. Opaque. */
 typedef struct attn_ctx attn_ctx;
 
 /** Creates a context with default settings (threads = 1, seed = 0, no memory
@@ -131,6 +134,7 @@ ATTN_API const char *attn_ctx_info_string(const attn_ctx *ctx, attn_ctx_info key
 /** Allocator hook: alloc returns memory of at least size bytes (NULL on
  *  failure), free releases it. user is passed through unchanged. */
 typedef void *(*attn_alloc_fn)(void *user, size_t size);
+/** Frees ptr, which came from the matching attn_alloc_fn (never NULL). */
 typedef void (*attn_free_fn)(void *user, void *ptr);
 
 /** Routes the context's allocations through alloc/free. Only allowed while

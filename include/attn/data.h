@@ -1,4 +1,5 @@
-/* libattn data sets: labelled texts for sequence classification, loaded
+/** @file
+ * libattn data sets: labelled texts for sequence classification, loaded
  * from Debian's `fortunes` category files or from a user's TSV file, cleaned,
  * de-duplicated and split deterministically into train / validation / test.
  * doc/DATA.md describes the fortunes task and its measured quirks.
@@ -65,6 +66,7 @@ extern "C" {
 /** Where attn_dataset_load_fortunes looks when dir is NULL (Debian's `fortunes` package). */
 #define ATTN_DATASET_FORTUNES_DIR "/usr/share/games/fortunes"
 
+/** A loaded data set: cleaned texts, labels and splits. Opaque; owns its texts. */
 typedef struct attn_dataset attn_dataset;
 
 /** Loader options. A versioned struct: set struct_size = sizeof(attn_dataset_opts)
@@ -79,7 +81,7 @@ typedef struct attn_dataset_opts {
                                     any other backslash is an error; 0: text taken literally */
 } attn_dataset_opts;
 
-/** Loads fortunes category files dir/<category>: entries are separated by
+/** Loads fortunes category files `dir/<category>`: entries are separated by
  *  lines holding only "%" (a CR before the LF is allowed), a last entry
  *  without a closing "%" counts, and an entry with no text after cleaning
  *  is skipped and counted (ATTN_DATASET_STAT_EMPTY_DROPPED). Bytes that are
@@ -141,6 +143,7 @@ ATTN_API int32_t attn_dataset_num_labels(const attn_dataset *ds);
 /** Name of a label (borrowed); NULL for NULL ds or a bad label. */
 ATTN_API const char *attn_dataset_label_name(const attn_dataset *ds, int32_t label);
 
+/** The split of an example, decided by the hash of its text (see the file comment). */
 typedef enum attn_split {
     ATTN_SPLIT_TRAIN = 0,      /**< buckets 0-7 (80%) */
     ATTN_SPLIT_VALIDATION = 1, /**< bucket 8 (10%) */

@@ -1,8 +1,11 @@
-/* libattn export macro: every public declaration carries ATTN_API; all other
+/** @file
+ * libattn export macro: every public declaration carries ATTN_API; all other
  * symbols are hidden (the library is built with -fvisibility=hidden). */
 #ifndef ATTN_EXPORT_H
 #define ATTN_EXPORT_H
 
+/** @def ATTN_API
+ *  Marks a declaration as part of the public, exported API. */
 #if defined(_WIN32)
 #  define ATTN_API
 #elif defined(ATTN_BUILDING_LIBRARY) && defined(__GNUC__)

@@ -1,4 +1,5 @@
-/* libattn io: safetensors files (the Hugging Face checkpoint format).
+/** @file
+ * libattn io: safetensors files (the Hugging Face checkpoint format).
  *
  * A safetensors file is an 8-byte little-endian header length N, N bytes of
  * JSON  {"__metadata__": {str: str}, name: {"dtype": "F32", "shape": [..],
@@ -83,6 +84,7 @@ ATTN_API const char *attn_safetensors_dtype_name(int32_t file_dtype);
 
 /* ---- reading ---- */
 
+/** An open safetensors file for reading (header parsed, data mapped or read). Opaque. */
 typedef struct attn_safetensors attn_safetensors;
 
 /** Opens and validates the file at path (every rule above; the data section
@@ -136,10 +138,12 @@ ATTN_API const char *attn_safetensors_metadata(const attn_safetensors *st, const
 /** Number of metadata entries, and key i of them in byte order (NULL if i
  *  is out of range). */
 ATTN_API int32_t attn_safetensors_metadata_count(const attn_safetensors *st);
+/** Key i of the metadata in byte order (borrowed until close); NULL if i is out of range. */
 ATTN_API const char *attn_safetensors_metadata_key(const attn_safetensors *st, int32_t i);
 
 /* ---- writing ---- */
 
+/** A safetensors file being assembled: tensors (borrowed) and metadata, written by save. Opaque. */
 typedef struct attn_safetensors_writer attn_safetensors_writer;
 
 /** An empty writer: add tensors and metadata, then save. */

@@ -1,4 +1,5 @@
-/* libattn layers: trainable building blocks with forward and backward.
+/** @file
+ * libattn layers: trainable building blocks with forward and backward.
  *
  * Legend: N = rows (tokens, all sequences packed one after another),
  * H = hidden size, I = inner (FFN) size, V = vocabulary rows.
@@ -34,6 +35,8 @@
 extern "C" {
 #endif
 
+/** A layer: its parameters, their gradients and what backward needs from
+ *  forward. Opaque; created by attn_<kind>_create, freed by attn_layer_destroy. */
 typedef struct attn_layer attn_layer;
 
 /** Destroys a layer and its parameters (tensors obtained from
@@ -104,6 +107,10 @@ ATTN_API attn_status attn_dropout_backward(attn_layer *layer, const attn_tensor 
  * probabilities, output projection. Parameters (HF names):
  * self.query.{weight,bias}, self.key.*, self.value.*, output.dense.* ---- */
 
+/** Creates a multi-head self-attention layer of width hidden with heads
+ *  heads. All weights and biases start at zero: initialise them
+ *  (attn_tensor_init_*) or load them. ATTN_ERR_INVALID_ARG unless hidden is
+ *  a positive multiple of heads and dropout_p is in [0, 1). */
 ATTN_API attn_status attn_attention_create(attn_ctx *ctx, int64_t hidden, int32_t heads, float dropout_p,
                                            attn_layer **out);
 /** x [N, H] -> y [N, H]; hidden % heads must be 0 (head size H / heads).
@@ -132,11 +139,16 @@ ATTN_API attn_status attn_attention_backward(attn_layer *layer, const attn_tenso
 /* ---- Feed-forward: y = W2 act(W1 x + b1) + b2. Parameters (HF names):
  * intermediate.dense.{weight,bias}, output.dense.{weight,bias} ---- */
 
+/** Creates a feed-forward block hidden -> inner -> hidden with activation
+ *  act. Weights and biases start at zero: initialise them or load them.
+ *  ATTN_ERR_INVALID_ARG for a size below 1 or an unknown activation. */
 ATTN_API attn_status attn_ffn_create(attn_ctx *ctx, int64_t hidden, int64_t inner, attn_activation act,
                                      attn_layer **out);
 /** x [N, H] -> y [N, H]; keeps the pre-activation and activation [N, I]
  *  for backward. act: any attn_activation (GELU exact is BERT's "gelu"). */
 ATTN_API attn_status attn_ffn_forward(attn_layer *layer, const attn_tensor *x, attn_tensor *y);
+/** Accumulates the gradients of both linear maps and dx += dy's gradient
+ *  with respect to x (dx may be NULL); x as in the last forward. */
 ATTN_API attn_status attn_ffn_backward(attn_layer *layer, const attn_tensor *x, const attn_tensor *dy,
                                        attn_tensor *dx);
 

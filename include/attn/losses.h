@@ -1,4 +1,5 @@
-/* libattn losses: the value of a loss and its gradient with respect to the
+/** @file
+ * libattn losses: the value of a loss and its gradient with respect to the
  * input, float32, with PyTorch's definitions (torch.nn.functional 1.13).
  *
  * Legend: N = examples (rows), C = classes (columns).
@@ -38,8 +39,10 @@
 extern "C" {
 #endif
 
+/** A loss function with its options (kind, reduction, weights). Opaque; stateless between calls. */
 typedef struct attn_loss attn_loss;
 
+/** Which loss (see the table in the file comment). */
 typedef enum attn_loss_kind {
     /** (x - y)^2 per element. */
     ATTN_LOSS_MSE = 0,
@@ -58,6 +61,7 @@ typedef enum attn_loss_kind {
     ATTN_LOSS_BCE_WITH_LOGITS = 4
 } attn_loss_kind;
 
+/** How per-element losses are combined into the value. */
 typedef enum attn_reduction {
     /** Mean over elements; for CROSS_ENTROPY/NLL the sum divided by the
      *  summed class weight of the non-ignored targets (their count without

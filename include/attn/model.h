@@ -1,4 +1,5 @@
-/* libattn models: a BERT encoder assembled from the public layers, with a
+/** @file
+ * libattn models: a BERT encoder assembled from the public layers, with a
  * pooler and a sequence-classification head, Hugging Face compatible.
  *
  * Data path: input_ids/token_type_ids/attention_mask [B, T] -> embeddings
@@ -24,6 +25,7 @@
 extern "C" {
 #endif
 
+/** The task of the classification head, which decides its loss. */
 typedef enum attn_problem_type {
     ATTN_PROBLEM_SINGLE_LABEL = 0, /**< cross-entropy on class indices (num_labels > 1) */
     ATTN_PROBLEM_REGRESSION = 1,   /**< MSE (num_labels == 1) */
@@ -44,6 +46,7 @@ typedef enum attn_pooling {
     ATTN_POOL_LAST_TOKEN = 6     /**< the last real token ("lasttoken") */
 } attn_pooling;
 
+/** Where each block's LayerNorms sit. */
 typedef enum attn_norm_position {
     ATTN_NORM_POST = 0, /**< BERT: LN(x + sublayer(x)) */
     ATTN_NORM_PRE = 1   /**< x + sublayer(LN(x)), with a final LayerNorm */
@@ -53,11 +56,11 @@ typedef enum attn_norm_position {
  *  far above every published BERT-family model, low enough that a config
  *  file cannot make size arithmetic overflow. */
 #define ATTN_BERT_MAX_VOCAB 16777216
-#define ATTN_BERT_MAX_HIDDEN 65536
-#define ATTN_BERT_MAX_LAYERS 1024
-#define ATTN_BERT_MAX_INTERMEDIATE 1048576
-#define ATTN_BERT_MAX_POSITIONS 1048576
-#define ATTN_BERT_MAX_LABELS 1048576
+#define ATTN_BERT_MAX_HIDDEN 65536         /**< largest hidden_size */
+#define ATTN_BERT_MAX_LAYERS 1024          /**< largest num_layers */
+#define ATTN_BERT_MAX_INTERMEDIATE 1048576 /**< largest intermediate_size */
+#define ATTN_BERT_MAX_POSITIONS 1048576    /**< largest max_position_embeddings */
+#define ATTN_BERT_MAX_LABELS 1048576       /**< largest num_labels */
 
 /** Model configuration. A versioned struct: set struct_size =
  *  sizeof(attn_bert_config) and fill it with attn_bert_config_init first;
@@ -112,6 +115,8 @@ ATTN_API attn_status attn_bert_config_validate(attn_ctx *ctx, const attn_bert_co
  *  exceed the context's memory limit (ATTN_ERR_NOMEM giving the size). */
 ATTN_API int64_t attn_bert_config_param_count(const attn_bert_config *cfg);
 
+/** A BERT model: its layers, parameters, gradients and the outputs of the
+ *  last forward. Opaque; freed by attn_model_destroy. */
 typedef struct attn_model attn_model;
 
 /** Builds a model with freshly initialised parameters (normal(0,
@@ -147,6 +152,7 @@ ATTN_API const char *attn_model_load_notes(const attn_model *model);
  *  atomically (temporary file, fsync, rename). */
 ATTN_API attn_status attn_model_save(attn_model *model, const char *path);
 
+/** Number of parameter tensors (0 for NULL). */
 ATTN_API int32_t attn_model_param_count(const attn_model *model);
 /** Parameter i with its full HF name (borrowed; out pointers may be NULL).
  *  Gradients get their memory with the first backward, attn_model_add_to_optim
@@ -164,6 +170,7 @@ ATTN_API attn_status attn_model_zero_grad(attn_model *model);
 /** 1 = training (dropout active), 0 = eval (default). */
 ATTN_API attn_status attn_model_set_training(attn_model *model, int32_t training);
 
+/** Integer settings of a model (attn_model_set_int). */
 typedef enum attn_model_option {
     ATTN_MODEL_OPT_SKIP_PADDING = 1,  /**< 1 (default): compute only unmasked tokens; 0: every position */
     ATTN_MODEL_OPT_INFERENCE_ONLY = 2, /**< 1: forward keeps nothing for backward (the blocks share one work
@@ -178,7 +185,10 @@ typedef enum attn_model_option {
     ATTN_MODEL_OPT_POOLING = 6      /**< the pooling (attn_pooling) of the pooled output from the next forward
                                          on; ATTN_POOL_CLS_DENSE only for a model that has a pooler */
 } attn_model_option;
+/** Sets an option (the values each accepts are listed with it).
+ *  ATTN_ERR_INVALID_ARG for an unknown key or a value it does not accept. */
 ATTN_API attn_status attn_model_set_int(attn_model *model, attn_model_option key, int64_t value);
+/** Reads an option into *value. ATTN_ERR_INVALID_ARG for an unknown key or NULL value. */
 ATTN_API attn_status attn_model_get_int(const attn_model *model, attn_model_option key, int64_t *value);
 
 /** Forward pass on a padded batch. input_ids [B, T] int32 or int64;
@@ -187,6 +197,7 @@ ATTN_API attn_status attn_model_get_int(const attn_model *model, attn_model_opti
 ATTN_API attn_status attn_model_forward(attn_model *model, const attn_tensor *input_ids,
                                         const attn_tensor *token_type_ids, const attn_tensor *attention_mask);
 
+/** The outputs of a forward pass (attn_model_output). */
 typedef enum attn_model_output_kind {
     ATTN_OUT_LAST_HIDDEN = 0, /**< [B, T, H] */
     ATTN_OUT_POOLED = 1,      /**< [B, H] */

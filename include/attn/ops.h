@@ -1,4 +1,5 @@
-/* libattn tensor operations: elementwise arithmetic, matrix products through
+/** @file
+ * libattn tensor operations: elementwise arithmetic, matrix products through
  * BLIS, reductions, activations and softmax, each with the backward pass a
  * training loop needs. All operate on float32 tensors.
  *
@@ -39,13 +40,18 @@ ATTN_API attn_status attn_matmul(attn_tensor *out, const attn_tensor *a, int32_t
 
 /** Reductions over all elements, accumulated in double. */
 ATTN_API attn_status attn_sum(const attn_tensor *t, double *result);
+/** Mean of all elements; ATTN_ERR_SHAPE for an empty tensor. */
 ATTN_API attn_status attn_mean(const attn_tensor *t, double *result);
 /** Largest element; ATTN_ERR_SHAPE for an empty tensor. */
 ATTN_API attn_status attn_max(const attn_tensor *t, double *result);
+/** Sum of a[i] * b[i]; a and b of the same shape (ATTN_ERR_SHAPE otherwise), any strides. */
 ATTN_API attn_status attn_dot(const attn_tensor *a, const attn_tensor *b, double *result);
+/** Sum of |t[i]|. */
 ATTN_API attn_status attn_norm_l1(const attn_tensor *t, double *result);
+/** Square root of the sum of t[i]^2. */
 ATTN_API attn_status attn_norm_l2(const attn_tensor *t, double *result);
 
+/** Elementwise activation functions (forward and derivative). */
 typedef enum attn_activation {
     ATTN_ACT_RELU = 0,
     ATTN_ACT_SIGMOID = 1,

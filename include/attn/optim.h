@@ -1,4 +1,5 @@
-/* libattn optimizers: SGD (momentum, dampening, Nesterov), Adam and AdamW
+/** @file
+ * libattn optimizers: SGD (momentum, dampening, Nesterov), Adam and AdamW
  * with PyTorch 1.13's exact update rules (torch.optim), parameter groups,
  * gradient clipping by global norm, learning-rate schedules, and optimizer
  * state that can be saved and restored.
@@ -42,8 +43,10 @@
 extern "C" {
 #endif
 
+/** An optimizer: its rule, groups, borrowed parameters and their state. Opaque. */
 typedef struct attn_optim attn_optim;
 
+/** The update rule (see the file comment). */
 typedef enum attn_optim_kind {
     ATTN_OPTIM_SGD = 0,
     ATTN_OPTIM_ADAM = 1,  /**< weight decay as an L2 term added to the gradient */
@@ -93,6 +96,7 @@ ATTN_API attn_status attn_optim_add_group(attn_optim *opt, double lr_scale, doub
  *  been taken (the step count is shared). */
 ATTN_API attn_status attn_optim_add_param(attn_optim *opt, int32_t group, const char *name, attn_tensor *param,
                                           attn_tensor *grad);
+/** Number of parameters added (0 for NULL). */
 ATTN_API int32_t attn_optim_param_count(const attn_optim *opt);
 
 /** One update of every parameter from its gradient. With the context's
@@ -106,6 +110,7 @@ ATTN_API attn_status attn_optim_zero_grad(attn_optim *opt);
 /** Base learning rate (each group uses lr * its lr_scale). ATTN_ERR_INVALID_ARG
  *  for a negative or non-finite lr. */
 ATTN_API attn_status attn_optim_set_lr(attn_optim *opt, double lr);
+/** The base learning rate now in use. ATTN_ERR_INVALID_ARG for a NULL argument. */
 ATTN_API attn_status attn_optim_get_lr(const attn_optim *opt, double *lr);
 
 /** Clips the gradients by their global L2 norm (all parameters as one
@@ -133,6 +138,7 @@ ATTN_API attn_status attn_optim_set_step(attn_optim *opt, int64_t step);
 
 /* ---- Learning-rate schedules: pure functions of the step ---- */
 
+/** The shape of a learning-rate schedule (attn_lr_schedule). */
 typedef enum attn_lr_schedule_kind {
     /** base_lr; with warmup_steps > 0, linear warmup first (HF get_constant_schedule_with_warmup) */
     ATTN_LR_CONSTANT = 0,

@@ -1,4 +1,5 @@
-/* libattn tensors: shape, element type, storage, views.
+/** @file
+ * libattn tensors: shape, element type, storage, views.
  *
  * A tensor is an opaque handle over a strided array of rank 1..4 of float32
  * values or int32/int64 indices. Strides are in elements. A tensor either
@@ -16,14 +17,17 @@
 extern "C" {
 #endif
 
+/** Largest rank of a tensor. */
 #define ATTN_MAX_RANK 4
 
+/** Element type of a tensor. */
 typedef enum attn_dtype {
     ATTN_F32 = 0, /**< float */
     ATTN_I32 = 1, /**< int32_t (token ids, labels) */
     ATTN_I64 = 2  /**< int64_t (Hugging Face index tensors) */
 } attn_dtype;
 
+/** A tensor handle (see the file comment). Opaque. */
 typedef struct attn_tensor attn_tensor;
 
 /** Creates a zero-filled contiguous tensor. rank 1..4, every dim >= 0.
@@ -39,7 +43,9 @@ ATTN_API void attn_tensor_destroy(attn_tensor *t);
 
 /** The context the tensor belongs to (errors on it are reported there). */
 ATTN_API attn_ctx *attn_tensor_ctx(const attn_tensor *t);
+/** Element type of t. */
 ATTN_API attn_dtype attn_tensor_dtype(const attn_tensor *t);
+/** Number of axes of t (1..ATTN_MAX_RANK). */
 ATTN_API int32_t attn_tensor_rank(const attn_tensor *t);
 /** Size of axis (negative axes count from the end); -1 if out of range or t is NULL. */
 ATTN_API int64_t attn_tensor_dim(const attn_tensor *t, int32_t axis);

@@ -1,4 +1,5 @@
-/* libattn tokenizer: Hugging Face's WordPiece tokenizers (BertTokenizer
+/** @file
+ * libattn tokenizer: Hugging Face's WordPiece tokenizers (BertTokenizer
  * over a vocab.txt, any WordPiece tokenizer.json, a model folder), and
  * batches of padded int32 tensors ready for attn_model_forward.
  *
@@ -80,6 +81,7 @@ enum {
 /** Words with more characters than this become [UNK] (Hugging Face's value). */
 #define ATTN_TOKENIZER_MAX_WORD_CHARS 100
 
+/** A WordPiece tokenizer: its vocabulary and flags. Opaque; freed by attn_tokenizer_destroy. */
 typedef struct attn_tokenizer attn_tokenizer;
 
 /** Loads a vocab.txt: one token per line, the line number (from 0) is the
@@ -234,6 +236,7 @@ ATTN_API attn_status attn_tokenizer_encode(attn_tokenizer *tok, const char *text
  *  was already allocated does not allocate. */
 typedef struct attn_batch attn_batch;
 
+/** The tensors of a batch (attn_batch_tensor). */
 typedef enum attn_batch_field {
     ATTN_BATCH_INPUT_IDS = 0,      /**< [B, T] int32 ids, the pad id after the end */
     ATTN_BATCH_TOKEN_TYPE_IDS = 1, /**< [B, T] int32 token types, the pad type id (0) on padding */
