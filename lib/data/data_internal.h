@@ -57,14 +57,6 @@ static inline int attn__data_is_space(unsigned char c)
 /* 1 if a and b are equal after whitespace normalisation. */
 int attn__normalized_equal(const char *a, size_t na, const char *b, size_t nb);
 
-/* ---- read_file.c ------------------------------------------------------ */
-
-/* Reads a whole file into a buffer from the context (NUL-terminated, *len
- * without the NUL). More than max_bytes is ATTN_ERR_LIMIT; fn names the
- * caller in messages. */
-attn_status attn__data_read_file(attn_ctx *ctx, const char *fn, const char *path, size_t max_bytes,
-                                 char **out, size_t *len);
-
 /* ---- builder.c: records in, data set out ------------------------------ */
 
 typedef struct attn__dataset_builder {

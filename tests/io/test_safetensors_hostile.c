@@ -286,8 +286,30 @@ START_TEST(shapes_must_be_small_non_negative_and_not_overflow)
     /* huge but fitting: caught by the data bounds */
     refuse_header("{" T("a", "U8", "[9223372036854775807]", "[0,9223372036854775807]") "}", 4, ATTN_ERR_FORMAT,
                   "reach past the end of the 4-byte data section", NULL);
-    /* a zero dimension makes the tensor empty whatever the others are */
-    accept_header("{" T("e", "F32", "[0,9223372036854775807,9223372036854775807]", "[0,0]") "," T("a", "F32", "[1]", "[0,4]") "}", 4, 2);
+    /* a zero dimension makes the tensor empty, but the other dimensions are
+     * still strides of a tensor of that shape: their product must fit
+     * (issue 13: this header once passed, and loading it overflowed the
+     * stride computation, UBSan) */
+    refuse_header("{" T("e", "F32", "[0,9223372036854775807,9223372036854775807]", "[0,0]") "," T("a", "F32", "[1]", "[0,4]") "}",
+                  4, ATTN_ERR_FORMAT, "tensor \"e\": shape [0, 9223372036854775807, 9223372036854775807] overflows", NULL);
+    refuse_header("{" T("e", "U8", "[4294967296,0,4294967296,4294967296]", "[0,0]") "}", 0, ATTN_ERR_FORMAT, "overflows",
+                  NULL);
+    accept_header("{" T("e", "F32", "[0,1073741824,1073741824]", "[0,0]") "," T("a", "F32", "[1]", "[0,4]") "}", 4, 2);
+    {
+        static const unsigned char four[4];
+        st_bytes b = st_make("{" T("e", "F32", "[0,1073741824,1073741824]", "[0,0]") "," T("a", "F32", "[1]", "[0,4]") "}",
+                             four, 4);
+        attn_ctx *ctx = attn_test_ctx();
+        attn_safetensors *st;
+        attn_tensor *e;
+        ATTN_ASSERT_OK(ctx, attn_safetensors_open_memory(ctx, b.p, b.n, &st));
+        ATTN_ASSERT_OK(ctx, attn_safetensors_load(st, "e", ATTN_F32, &e));
+        ck_assert_int_eq(attn_tensor_numel(e), 0);
+        attn_tensor_destroy(e);
+        attn_safetensors_close(st);
+        st_free(&b);
+        attn_ctx_destroy(ctx);
+    }
     /* rank 0 is a scalar of one element */
     accept_header("{" T("s", "I64", "[]", "[0,8]") "}", 8, 1);
     refuse_header("{" T("s", "I64", "[]", "[0,0]") "}", 0, ATTN_ERR_FORMAT, "hold 0 bytes but I64 [] needs 8", NULL);
