@@ -95,7 +95,7 @@ START_TEST(cr_lf_and_crlf_all_end_a_line)
     attn_dataset_destroy(ds);
     /* a CR inside a record ends it: the rest is refused with its line
      * number instead of being merged or dropped */
-    expect_error(ctx, "a\tok\nb\tfirst half\rsecond half\n", 32, NULL, ATTN_ERR_FORMAT,
+    expect_error(ctx, "a\tok\nb\tfirst half\rsecond half\n", 30, NULL, ATTN_ERR_FORMAT,
                  "<buffer>:3: no TAB between label and text");
     attn_ctx_destroy(ctx);
 }
