@@ -196,7 +196,10 @@ static attn_status load_header(attn_safetensors *st, const void *json, size_t js
     char label[300];
     snprintf(label, sizeof label, "%s: JSON header", st->path);
     /* a valid header nests 3 deep (root, tensor, shape) */
-    attn__json_limits lim = {json_len, 8, (size_t)ATTN_SAFETENSORS_MAX_TENSORS * 16};
+    /* the longest array of a valid header is a shape of the maximum rank:
+     * a much longer one is refused while it is read, before it costs
+     * memory (one item more gets parse_tensor's message about the rank) */
+    attn__json_limits lim = {json_len, 8, (size_t)ATTN_SAFETENSORS_MAX_TENSORS * 16, ATTN_SAFETENSORS_MAX_RANK + 1};
     checker c = {st, NULL};
     ATTN_CHECK(attn__json_parse(ctx, label, json, json_len, &lim, &c.doc));
     const attn__json *root = attn__json_root(c.doc);
