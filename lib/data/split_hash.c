@@ -37,6 +37,17 @@ uint64_t attn_dataset_hash(const char *text, size_t len)
     return h;
 }
 
+uint64_t attn__normalized_keyed_hash(attn__hash_key key, const char *s, size_t n)
+{
+    attn__keyed_hash h;
+    attn__keyed_hash_init(&h, key);
+    size_t i = 0;
+    int pending = 0, started = 0, c;
+    while ((c = next_normalized((const unsigned char *)s, n, &i, &pending, &started)) >= 0)
+        attn__keyed_hash_byte(&h, (unsigned char)c);
+    return attn__keyed_hash_final(&h);
+}
+
 int attn__normalized_equal(const char *a, size_t na, const char *b, size_t nb)
 {
     size_t ia = 0, ib = 0;
