@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "history.h"
 #include "metrics.h"
 #include "progress.h"
 #include "svg_curve.h"
@@ -27,11 +28,6 @@ typedef struct train_opts {
     double lr, warmup, weight_decay, clip, dropout;
     int strip_attribution, quiet, resume;
 } train_opts;
-
-typedef struct history {
-    int64_t n;
-    double train_loss[MAX_EPOCHS], val_loss[MAX_EPOCHS], val_acc[MAX_EPOCHS], val_f1[MAX_EPOCHS], seconds[MAX_EPOCHS];
-} history;
 
 static const char *cmd = "train";
 
@@ -134,36 +130,16 @@ static int make_dirs(const char *path)
 
 static int save_history(const char *dir, const history *h)
 {
-    char path[4096], tmp[4200];
+    char path[4096];
     snprintf(path, sizeof path, "%s/history.tsv", dir);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) return -1;
-    fprintf(f, "epoch\ttrain_loss\tval_loss\tval_accuracy\tval_macro_f1\tseconds\n");
-    for (int64_t i = 0; i < h->n; i++)
-        fprintf(f, "%lld\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\n", (long long)i + 1, h->train_loss[i], h->val_loss[i],
-                h->val_acc[i], h->val_f1[i], h->seconds[i]);
-    if (fclose(f) != 0) return -1;
-    return rename(tmp, path);
+    return history_save(h, path);
 }
 
 static int load_history(const char *dir, history *h, int64_t epochs)
 {
-    char path[4096], line[512];
+    char path[4096];
     snprintf(path, sizeof path, "%s/history.tsv", dir);
-    FILE *f = fopen(path, "r");
-    h->n = 0;
-    if (!f) return -1;
-    if (!fgets(line, sizeof line, f)) {
-        fclose(f);
-        return -1;
-    }
-    long long e;
-    while (h->n < epochs && fscanf(f, "%lld %lf %lf %lf %lf %lf", &e, &h->train_loss[h->n], &h->val_loss[h->n],
-                                   &h->val_acc[h->n], &h->val_f1[h->n], &h->seconds[h->n]) == 6)
-        h->n++;
-    fclose(f);
-    return h->n == epochs ? 0 : -1;
+    return history_load(h, path, epochs);
 }
 
 static int dump_tokens(const char *path, const encoded_set *sets, const char *const *names)
@@ -407,6 +383,11 @@ int attn_cmd_train(int argc, char **argv)
         }
         fprintf(stderr, "resuming after epoch %lld (step %lld)\n", (long long)st.epoch, (long long)st.step);
     }
+    const char *schedule_error = attn_lr_schedule_error(ATTN_LR_LINEAR, o.lr, st.step, st.warmup_steps, st.total_steps);
+    if (schedule_error) {
+        fprintf(stderr, "attn %s: learning-rate schedule: %s (check --lr and --warmup)\n", cmd, schedule_error);
+        goto done;
+    }
     if (attn_bert_config_save(ctx, attn_model_config(model), names, config) != ATTN_OK) {
         rc = cli_fail(cmd, ctx, "writing config.json");
         goto done;
@@ -443,12 +424,11 @@ int attn_cmd_train(int argc, char **argv)
         progress_end(&bar);
         double seconds = now_seconds() - t0;
         if (evaluate(model, &sets[1], &bt, 64, &m, ctx)) goto done;
-        h->train_loss[h->n] = loss_sum / (double)steps_per_epoch;
-        h->val_loss[h->n] = metrics_loss(&m);
-        h->val_acc[h->n] = metrics_accuracy(&m);
-        h->val_f1[h->n] = metrics_macro_f1(&m);
-        h->seconds[h->n] = seconds;
-        h->n++;
+        if (history_push(h, loss_sum / (double)steps_per_epoch, metrics_loss(&m), metrics_accuracy(&m),
+                         metrics_macro_f1(&m), seconds) != 0) {
+            fprintf(stderr, "attn %s: out of memory for the history\n", cmd);
+            goto done;
+        }
         st.epoch = epoch + 1;
         /* model selection on accuracy, macro-F1 breaking ties */
         double score = metrics_accuracy(&m) + 1e-6 * metrics_macro_f1(&m);
@@ -497,6 +477,7 @@ fail:
     rc = cli_fail(cmd, ctx, "training");
 done:
     free(order);
+    if (h) history_free(h);
     free(h);
     metrics_free(&m);
     batch_tensors_free(&bt);
