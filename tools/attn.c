@@ -16,8 +16,11 @@ static const command commands[] = {
     {"tokenize", attn_cmd_tokenize, "WordPiece-tokenize stdin lines to JSON (ids, token types)"},
     {"forward", attn_cmd_forward, "run a checkpoint on a batch (safetensors in, safetensors out)"},
     {"train", attn_cmd_train, "train a text classifier (fortunes or your TSV), with a test report"},
-    {"predict", attn_cmd_predict, "label texts from stdin with a trained classifier (--json for JSON)"},
-    {"embed", attn_cmd_embed, "sentence embeddings ([CLS] or mean-pooled) of texts from stdin"},
+    {"predict", attn_cmd_predict, "label texts (files or stdin) with a trained model (--json for JSON)"},
+    {"eval", attn_cmd_eval, "the test report of a trained model on a labelled TSV file"},
+    {"embed", attn_cmd_embed, "sentence embeddings of texts with a model folder's pooling and normalisation"},
+    {"rerank", attn_cmd_rerank, "scores passages against a query with a cross-encoder, best first"},
+    {"similarity", attn_cmd_similarity, "the nearest texts of a corpus for each query, by cosine similarity"},
     {"bench", attn_cmd_bench, "time inference or a training step of a BERT config (one JSON line)"},
     {"train-step", attn_cmd_train_step, "one training step; writes loss, gradients and updated parameters"},
 };

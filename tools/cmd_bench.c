@@ -30,7 +30,8 @@ int attn_cmd_bench(int argc, char **argv)
         {"--ffn", "F", "feed-forward size", "3072", 0},
         {"--batch", "B", "sequences per batch", "8", 0},
         {"--seq", "T", "padded sequence length", "128", 0},
-        {"--threads", "N", "compute threads", "1", 0},
+        CLI_OPT_THREADS,
+        CLI_OPT_MEMORY_LIMIT,
         {"--mode", "infer|train", "inference, or a training step with AdamW and a 2-label head", "infer", 0},
         {"--pad", "X", "fraction of each sequence that is padding", "0.25", 0},
         {"--reps", "R", "timed repetitions (after one warm-up)", "10", 0},
@@ -42,21 +43,17 @@ int attn_cmd_bench(int argc, char **argv)
     if (rc) return rc == 1 ? 0 : 2;
     long L, H, A, F, B, T, reps, seed;
     double pad;
-    if (!cli_long(cmd, &opts[0], &L) || !cli_long(cmd, &opts[1], &H) || !cli_long(cmd, &opts[2], &A) ||
-        !cli_long(cmd, &opts[3], &F) || !cli_long(cmd, &opts[4], &B) || !cli_long(cmd, &opts[5], &T) ||
-        !cli_double(cmd, &opts[8], &pad) || !cli_long(cmd, &opts[9], &reps) || !cli_long(cmd, &opts[10], &seed))
+    int train;
+    if (!cli_long_in(cmd, opts, n, "--layers", 1, 1 << 16, &L) || !cli_long_in(cmd, opts, n, "--hidden", 1, 1 << 20, &H) ||
+        !cli_long_in(cmd, opts, n, "--heads", 1, 1 << 16, &A) || !cli_long_in(cmd, opts, n, "--ffn", 1, 1 << 24, &F) ||
+        !cli_long_in(cmd, opts, n, "--batch", 1, 1 << 24, &B) || !cli_long_in(cmd, opts, n, "--seq", 1, 1 << 24, &T) ||
+        !cli_double_in(cmd, opts, n, "--pad", 0.0, 0.999, &pad) || !cli_long_in(cmd, opts, n, "--reps", 1, 1000000, &reps) ||
+        !cli_long(cmd, cli_get(opts, n, "--seed"), &seed) || !cli_choice(cmd, opts, n, "--mode", "infer|train", &train))
         return 2;
-    int train = strcmp(opts[7].value, "train") == 0;
-    if (!train && strcmp(opts[7].value, "infer") != 0) {
-        fprintf(stderr, "attn %s: --mode must be infer or train\n", cmd);
-        return 2;
-    }
-    if (B < 1 || T < 1 || reps < 1 || !(pad >= 0.0 && pad < 1.0)) {
-        fprintf(stderr, "attn %s: --batch, --seq and --reps must be positive and --pad in [0, 1)\n", cmd);
-        return 2;
-    }
     attn_ctx *ctx;
-    if (!cli_ctx(cmd, &opts[6], &ctx)) return 1;
+    if (!cli_ctx_opts(cmd, opts, n, &ctx)) return 1;
+    int64_t threads = 1;
+    attn_ctx_get_int(ctx, ATTN_OPT_THREADS, &threads);
     attn_ctx_set_int(ctx, ATTN_OPT_SEED, seed);
     attn_bert_config cfg;
     attn_bert_config_init(&cfg);
@@ -136,9 +133,9 @@ int attn_cmd_bench(int argc, char **argv)
     int64_t peak;
     attn_ctx_get_int(ctx, ATTN_INFO_PEAK_BYTES, &peak);
     printf("{\"mode\": \"%s\", \"layers\": %ld, \"hidden\": %ld, \"heads\": %ld, \"ffn\": %ld, \"batch\": %ld, \"seq\": %ld, "
-           "\"real_tokens_per_seq\": %ld, \"threads\": %s, \"reps\": %ld, \"median_ms\": %.3f, \"min_ms\": %.3f, "
+           "\"real_tokens_per_seq\": %ld, \"threads\": %lld, \"reps\": %ld, \"median_ms\": %.3f, \"min_ms\": %.3f, "
            "\"gflops\": %.2f, \"peak_rss_mb\": %.1f, \"library_peak_mb\": %.1f, \"blis_arch\": \"%s\"}\n",
-           train ? "train" : "infer", L, H, A, F, B, T, real, opts[6].value, reps, median, times[0],
+           train ? "train" : "infer", L, H, A, F, B, T, real, (long long)threads, reps, median, times[0],
            flops / (median * 1e-3) * 1e-9, (double)ru.ru_maxrss / 1024.0, (double)peak / 1048576.0,
            attn_ctx_info_string(ctx, ATTN_INFO_BLIS_ARCH));
     rc = 0;

@@ -9,24 +9,7 @@
 #include "attn.h"
 #include "cli.h"
 #include "commands.h"
-
-/* A JSON string: quotes, backslashes and control characters escaped,
- * everything else (UTF-8 included) passed through. */
-static void put_json_string(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            fputc('\\', out);
-            fputc(*p, out);
-        } else if (*p < 0x20 || *p == 0x7f) {
-            fprintf(out, "\\u%04x", *p);
-        } else {
-            fputc(*p, out);
-        }
-    }
-    fputc('"', out);
-}
+#include "text_input.h"
 
 static void put_ids(FILE *out, const int32_t *v, int32_t n)
 {
@@ -65,6 +48,7 @@ int attn_cmd_tokenize(int argc, char **argv)
         {"--out", "FILE", "instead of JSON lines, write one padded batch as safetensors (int64 input_ids, "
                           "token_type_ids, attention_mask [B, T]: the input of attn forward)", NULL, 0},
         {"--max-len", "N", "with --out: truncate each sequence to N ids (0 = no limit)", "0", 0},
+        CLI_OPT_MEMORY_LIMIT,
     };
     int n = sizeof opts / sizeof opts[0];
     int rc = cli_parse(cmd,
@@ -76,16 +60,12 @@ int attn_cmd_tokenize(int argc, char **argv)
     const char *req[] = {"--vocab"};
     if (!cli_require(cmd, opts, n, req, 1)) return 2;
     long max_len;
-    if (!cli_long(cmd, cli_get(opts, n, "--max-len"), &max_len)) return 2;
-    if (max_len < 0 || max_len > INT32_MAX) {
-        fprintf(stderr, "attn tokenize: --max-len expects a non-negative integer\n");
-        return 2;
-    }
-    const char *vocab = opts[0].value, *out = opts[3].value;
-    int cased = opts[1].present, pair = opts[2].present;
+    if (!cli_long_in(cmd, opts, n, "--max-len", 0, INT32_MAX, &max_len)) return 2;
+    const char *vocab = cli_value(opts, n, "--vocab"), *out = cli_value(opts, n, "--out");
+    int cased = cli_present(opts, n, "--cased"), pair = cli_present(opts, n, "--pair");
 
     attn_ctx *ctx;
-    if (!cli_ctx(cmd, NULL, &ctx)) return 1;
+    if (!cli_ctx_opts(cmd, opts, n, &ctx)) return 1;
     attn_tokenizer *tok = NULL;
     if (attn_tokenizer_load(ctx, vocab, cased ? 0 : ATTN_TOKENIZER_LOWERCASE, &tok) != ATTN_OK) {
         cli_fail(cmd, ctx, "--vocab");
@@ -101,24 +81,20 @@ int attn_cmd_tokenize(int argc, char **argv)
     }
     rc = 0;
     buffers b = {malloc(256 * sizeof(int32_t)), malloc(256 * sizeof(int32_t)), 256};
-    char *line = NULL;
-    size_t line_cap = 0;
-    ssize_t got;
-    long line_no = 0;
+    text_input in;
+    text_input_init(&in, NULL);
+    int got;
     if (!b.ids || !b.types) {
         fprintf(stderr, "attn tokenize: out of memory\n");
         rc = 1;
     }
-    while (rc == 0 && (got = getline(&line, &line_cap, stdin)) >= 0) {
-        line_no++;
-        size_t len = (size_t)got;
-        if (len > 0 && line[len - 1] == '\n') line[--len] = '\0';
-        /* The library takes C strings, so a NUL inside the line would end
-         * the text. Hugging Face deletes NUL; the library deletes an invalid
-         * UTF-8 byte the same way (the word around it stays whole, and it
-         * still breaks a special token it sits in), so NUL becomes one. */
-        for (size_t i = 0; i < len; i++)
-            if (line[i] == '\0') line[i] = (char)0xff;
+    while (rc == 0 && (got = text_input_next(&in, cmd)) != 0) {
+        if (got < 0) {
+            rc = 1;
+            break;
+        }
+        char *line = in.line;
+        long line_no = in.line_no;
         const char *second = NULL;
         if (pair) {
             char *tab = strchr(line, '\t');
@@ -142,7 +118,7 @@ int attn_cmd_tokenize(int argc, char **argv)
         fputs("{\"tokens\": [", stdout);
         for (int32_t i = 0; i < n; i++) {
             if (i) fputs(", ", stdout);
-            put_json_string(stdout, attn_tokenizer_id_to_token(tok, b.ids[i]));
+            cli_json_string(stdout, attn_tokenizer_id_to_token(tok, b.ids[i]));
         }
         fputs("], \"input_ids\": ", stdout);
         put_ids(stdout, b.ids, n);
@@ -150,15 +126,12 @@ int attn_cmd_tokenize(int argc, char **argv)
         put_ids(stdout, b.types, n);
         fputs("}\n", stdout);
     }
-    if (rc == 0 && ferror(stdin)) {
-        fprintf(stderr, "attn tokenize: error reading stdin\n");
-        rc = 1;
-    }
+    text_input_warn(&in, cmd);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         if (rc == 0) fprintf(stderr, "attn tokenize: error writing stdout\n");
         rc = 1;
     }
-    free(line);
+    text_input_free(&in);
     free(b.ids);
     free(b.types);
     attn_tokenizer_destroy(tok);

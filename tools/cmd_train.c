@@ -1,9 +1,11 @@
-/* attn train: trains a BERT-style text classifier on the fortunes data set
- * (or a user's TSV file), with AdamW, warmup + linear decay, weight-decay
- * groups, gradient clipping, dropout, model selection and early stopping on
- * validation accuracy, atomic checkpoints every epoch, resume, a progress
- * bar, a training-curve SVG and a test report. examples/classify.c is the
- * same loop without the extras. */
+/* attn train: trains a BERT-style text classifier (or a regression or
+ * multi-label model) on the fortunes data set or a user's TSV files, with
+ * AdamW, warmup + linear decay, weight-decay groups, gradient clipping,
+ * dropout, model selection and early stopping on validation, atomic
+ * checkpoints every epoch, resume, a progress bar, a training-curve SVG and
+ * a test report. examples/classify.c is the same loop without the extras.
+ * Options: train_opts.c; data files: labelled_data.c; metrics and the
+ * report: evaluate.c; history.tsv: train_history.c. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -14,20 +16,13 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "history.h"
-#include "metrics.h"
+#include "evaluate.h"
+#include "labelled_data.h"
 #include "progress.h"
 #include "svg_curve.h"
 #include "train_data.h"
-
-#define MAX_EPOCHS 1000
-
-typedef struct train_opts {
-    const char *data, *tsv, *categories, *vocab, *out, *init, *init_config, *dump_tokens, *pooling;
-    long layers, hidden, heads, ffn, max_len, batch, epochs, patience, seed, threads, memory_mb, stop_after;
-    double lr, warmup, weight_decay, clip, dropout;
-    int strip_attribution, quiet, resume;
-} train_opts;
+#include "train_history.h"
+#include "train_opts.h"
 
 static const char *cmd = "train";
 
@@ -46,72 +41,149 @@ const char *attn_cmd_find_vocab(const char *given)
     return NULL;
 }
 
-static int load_dataset(attn_ctx *ctx, const train_opts *o, attn_dataset **ds)
+/* Everything one run holds, released by run_free. */
+typedef struct run {
+    attn_ctx *ctx;
+    attn_tokenizer *tok;
+    attn_dataset *ds[3];       /* the --tsv (or fortunes) data, --val, --test; NULL when not given */
+    const char *path[3];
+    label_space labels;
+    label_map maps[3];
+    encoded_set sets[3];       /* train, validation, test */
+    attn_model *model;
+    attn_optim *opt;
+    batch_tensors bt;
+    evaluation eval;
+    history hist;
+    int64_t *order;
+    char ckpt[4096], best[4096], config[4096], curve[4096];
+} run;
+
+static void run_free(run *r)
+{
+    free(r->order);
+    history_free(&r->hist);
+    evaluation_free(&r->eval);
+    batch_tensors_free(&r->bt);
+    for (int s = 0; s < 3; s++) {
+        encoded_set_free(&r->sets[s]);
+        label_map_free(&r->maps[s]);
+        attn_dataset_destroy(r->ds[s]);
+    }
+    label_space_free(&r->labels);
+    attn_optim_destroy(r->opt);
+    attn_model_destroy(r->model);
+    attn_tokenizer_destroy(r->tok);
+    attn_ctx_destroy(r->ctx);
+}
+
+static int load_fortunes(attn_ctx *ctx, const train_opts *o, attn_dataset **ds)
 {
     attn_dataset_opts dopts;
     memset(&dopts, 0, sizeof dopts);
     dopts.struct_size = sizeof dopts;
     dopts.strip_attribution = o->strip_attribution;
-    if (o->tsv) {
-        if (attn_dataset_load_tsv(ctx, o->tsv, &dopts, ds) != ATTN_OK) return cli_fail(cmd, ctx, "--tsv");
-        return 0;
-    }
     char buf[1024];
     const char *names[64];
     int32_t n = 0;
     if (o->categories) {
         snprintf(buf, sizeof buf, "%s", o->categories);
-        for (char *tok = strtok(buf, ","); tok && n < 64; tok = strtok(NULL, ",")) names[n++] = tok;
+        for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok && n < 64; tok = strtok_r(NULL, ",", &save))
+            names[n++] = tok;
     }
     if (attn_dataset_load_fortunes(ctx, o->data, n ? names : NULL, n, &dopts, ds) != ATTN_OK)
         return cli_fail(cmd, ctx, "loading fortunes");
     return 0;
 }
 
-static void print_data_summary(const attn_dataset *ds, const encoded_set *sets, int32_t max_len, FILE *f)
+/* The three sets: the --tsv file's hash split, except where --val or
+ * --test name a file of their own (then the share of the --tsv file that
+ * split would have held trains too). */
+static int load_data(run *r, const train_opts *o)
 {
-    int32_t k = attn_dataset_num_labels(ds);
-    fprintf(f, "data: %lld examples, %d classes; dropped %lld texts found under several labels and %lld repeats\n",
-            (long long)attn_dataset_size(ds), k, (long long)attn_dataset_stat_get(ds, ATTN_DATASET_STAT_CROSS_LABEL_DROPPED),
-            (long long)attn_dataset_stat_get(ds, ATTN_DATASET_STAT_DUPLICATES_DROPPED));
-    fprintf(f, "      cleaned %lld control characters, %lld mojibake sequences; %lld texts carry an attribution line\n",
-            (long long)attn_dataset_stat_get(ds, ATTN_DATASET_STAT_CONTROL_CHARS),
-            (long long)attn_dataset_stat_get(ds, ATTN_DATASET_STAT_MOJIBAKE),
-            (long long)attn_dataset_stat_get(ds, ATTN_DATASET_STAT_ATTRIBUTIONS));
-    fprintf(f, "%-16s %7s %7s %7s\n", "class", "train", "val", "test");
-    for (int32_t c = 0; c < k; c++)
-        fprintf(f, "%-16s %7lld %7lld %7lld\n", attn_dataset_label_name(ds, c), (long long)attn_dataset_count(ds, 0, c),
-                (long long)attn_dataset_count(ds, 1, c), (long long)attn_dataset_count(ds, 2, c));
-    int64_t all = sets[0].n + sets[1].n + sets[2].n, cut = sets[0].truncated + sets[1].truncated + sets[2].truncated;
-    fprintf(f, "max length %d tokens: %lld of %lld texts (%.1f%%) are longer and truncated; mean length %.1f\n", max_len,
-            (long long)cut, (long long)all, all ? 100.0 * (double)cut / (double)all : 0.0,
-            all ? (double)(sets[0].tokens + sets[1].tokens + sets[2].tokens) / (double)all : 0.0);
-}
-
-/* Loss, accuracy and confusion over a set in eval mode. */
-static int evaluate(attn_model *model, const encoded_set *set, batch_tensors *bt, int32_t batch, metrics *m,
-                    attn_ctx *ctx)
-{
-    metrics_reset(m);
-    if (attn_model_set_training(model, 0) != ATTN_OK) return cli_fail(cmd, ctx, "eval mode");
-    for (int64_t first = 0; first < set->n; first += batch) {
-        int64_t count = set->n - first < batch ? set->n - first : batch;
-        float loss;
-        if (batch_tensors_fill(bt, set, NULL, first, count) ||
-            attn_model_forward(model, bt->ids, NULL, bt->mask) != ATTN_OK ||
-            attn_model_loss(model, bt->labels, &loss) != ATTN_OK)
-            return cli_fail(cmd, ctx, "evaluation");
-        const float *logits = attn_tensor_data_f32(attn_model_output(model, ATTN_OUT_LOGITS));
-        const int32_t *labels = attn_tensor_data(bt->labels);
-        for (int64_t b = 0; b < count; b++) {
-            int32_t best = 0;
-            for (int32_t c = 1; c < m->k; c++)
-                if (logits[b * m->k + c] > logits[b * m->k + best]) best = c;
-            metrics_add(m, labels[b], best);
+    data_opts d = {cmd, o->problem, o->text_first, o->skip_bad, o->strip_attribution};
+    const char *files[3] = {o->tsv, o->val, o->test};
+    for (int s = 0; s < 3; s++) {
+        r->path[s] = s == 0 && !o->tsv ? "fortunes" : files[s];
+        if (s == 0 && !o->tsv) {
+            if (load_fortunes(r->ctx, o, &r->ds[0])) return 1;
+        } else if (files[s] && data_load_tsv(r->ctx, files[s], &d, &r->ds[s])) {
+            return 1;
         }
-        m->loss_sum += (double)loss * (double)count;
+    }
+    if (label_space_from_data(cmd, r->ds[0], r->path[0], o->problem, o->label_names, &r->labels)) return 1;
+    uint32_t train_mask = 1u | (o->val ? 2u : 0u) | (o->test ? 4u : 0u);
+    for (int s = 1; s < 3; s++) {
+        int64_t seen = r->ds[s] ? data_overlap(r->ds[0], train_mask, r->ds[s]) : 0;
+        if (seen > 0)
+            fprintf(stderr, "attn %s: warning: %lld texts of %s also occur in the training data (%s): %s scores on "
+                            "them are not of unseen texts\n",
+                    cmd, (long long)seen, r->path[s], r->path[0], s == 1 ? "validation" : "test");
+    }
+    for (int s = 0; s < 3; s++) {
+        const attn_dataset *ds = r->ds[s] ? r->ds[s] : r->ds[0];
+        if (r->ds[s] && label_map_build(cmd, ds, r->path[s], &r->labels, &r->maps[s])) return 1;
+        const label_map *map = r->ds[s] ? &r->maps[s] : &r->maps[0];
+        uint32_t mask = s == 0 ? train_mask : r->ds[s] ? SPLITS_ALL : 1u << s;
+        if (encoded_set_build(&r->sets[s], r->tok, ds, mask, (int32_t)o->max_len, map))
+            return cli_fail(cmd, r->ctx, "tokenizing");
     }
     return 0;
+}
+
+static void print_data_summary(const run *r, const train_opts *o, FILE *f)
+{
+    for (int s = 0; s < 3; s++) {
+        const attn_dataset *ds = r->ds[s];
+        if (!ds) continue;
+        fprintf(f, "%s: %lld examples, %d labels; dropped %lld texts found under several labels and %lld repeats\n",
+                r->path[s], (long long)attn_dataset_size(ds), attn_dataset_num_labels(ds),
+                (long long)attn_dataset_stat_get(ds, ATTN_DATASET_STAT_CROSS_LABEL_DROPPED),
+                (long long)attn_dataset_stat_get(ds, ATTN_DATASET_STAT_DUPLICATES_DROPPED));
+        fprintf(f, "      cleaned %lld control characters, %lld mojibake sequences; %lld texts carry an attribution line\n",
+                (long long)attn_dataset_stat_get(ds, ATTN_DATASET_STAT_CONTROL_CHARS),
+                (long long)attn_dataset_stat_get(ds, ATTN_DATASET_STAT_MOJIBAKE),
+                (long long)attn_dataset_stat_get(ds, ATTN_DATASET_STAT_ATTRIBUTIONS));
+    }
+    fprintf(f, "%-16s %7s %7s %7s\n", o->problem == ATTN_PROBLEM_SINGLE_LABEL ? "class" : "", "train", "val", "test");
+    for (int32_t c = 0; c < r->labels.k && o->problem == ATTN_PROBLEM_SINGLE_LABEL; c++) {
+        int64_t count[3] = {0, 0, 0};
+        for (int s = 0; s < 3; s++)
+            for (int64_t i = 0; i < r->sets[s].n; i++) count[s] += r->sets[s].labels[i] == c;
+        fprintf(f, "%-16s %7lld %7lld %7lld\n", r->labels.names[c], (long long)count[0], (long long)count[1],
+                (long long)count[2]);
+    }
+    fprintf(f, "%-16s %7lld %7lld %7lld\n", "examples", (long long)r->sets[0].n, (long long)r->sets[1].n,
+            (long long)r->sets[2].n);
+    int64_t all = 0, cut = 0, tokens = 0;
+    for (int s = 0; s < 3; s++) all += r->sets[s].n, cut += r->sets[s].truncated, tokens += r->sets[s].tokens;
+    fprintf(f, "max length %ld tokens: %lld of %lld texts (%.1f%%) are longer and truncated; mean length %.1f\n",
+            o->max_len, (long long)cut, (long long)all, all ? 100.0 * (double)cut / (double)all : 0.0,
+            all ? (double)tokens / (double)all : 0.0);
+}
+
+static int dump_tokens(const char *path, const run *r)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "attn %s: cannot write %s: %s\n", cmd, path, strerror(errno));
+        return 1;
+    }
+    fprintf(f, "split\tlabel\tinput_ids\n");
+    for (int s = 0; s < 3; s++) {
+        const encoded_set *set = &r->sets[s];
+        for (int64_t i = 0; i < set->n; i++) {
+            fprintf(f, "%s\t", s == 0 ? "train" : s == 1 ? "validation" : "test");
+            if (set->problem == ATTN_PROBLEM_SINGLE_LABEL) fprintf(f, "%s", r->labels.names[set->labels[i]]);
+            else
+                for (int32_t j = 0; j < set->width; j++) fprintf(f, j ? ",%g" : "%g", (double)set->targets[i * set->width + j]);
+            fprintf(f, "\t");
+            for (int64_t t = set->start[i]; t < set->start[i + 1]; t++)
+                fprintf(f, t > set->start[i] ? " %d" : "%d", set->ids[t]);
+            fprintf(f, "\n");
+        }
+    }
+    return fclose(f) == 0 ? 0 : 1;
 }
 
 /* mkdir -p: the output directory and its missing parents. */
@@ -128,36 +200,126 @@ static int make_dirs(const char *path)
     return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
 }
 
-static int save_history(const char *dir, const history *h)
+/* A finished run is never replaced silently: --force replaces it, --resume
+ * continues it, and --resume needs something to continue. Checked before
+ * the data is read, so a mistake costs no time. */
+static int check_out(run *r, const train_opts *o)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/history.tsv", dir);
-    return history_save(h, path);
-}
-
-static int load_history(const char *dir, history *h, int64_t epochs)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/history.tsv", dir);
-    return history_load(h, path, epochs);
-}
-
-static int dump_tokens(const char *path, const encoded_set *sets, const char *const *names)
-{
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        fprintf(stderr, "attn %s: cannot write %s: %s\n", cmd, path, strerror(errno));
+    struct stat sb;
+    snprintf(r->ckpt, sizeof r->ckpt, "%s/checkpoint.safetensors", o->out);
+    snprintf(r->best, sizeof r->best, "%s/model.safetensors", o->out);
+    snprintf(r->config, sizeof r->config, "%s/config.json", o->out);
+    snprintf(r->curve, sizeof r->curve, "%s/curve.svg", o->out);
+    if (o->resume && stat(r->ckpt, &sb) != 0) {
+        fprintf(stderr, "attn %s: --resume: %s does not exist: there is no run to continue in %s%s\n", cmd, r->ckpt,
+                o->out, o->out_given ? "" : " (the default --out)");
         return 1;
     }
-    fprintf(f, "split\tlabel\tinput_ids\n");
-    for (int s = 0; s < 3; s++)
-        for (int64_t i = 0; i < sets[s].n; i++) {
-            fprintf(f, "%s\t%s\t", s == 0 ? "train" : s == 1 ? "validation" : "test", names[sets[s].labels[i]]);
-            for (int64_t t = sets[s].start[i]; t < sets[s].start[i + 1]; t++)
-                fprintf(f, t > sets[s].start[i] ? " %d" : "%d", sets[s].ids[t]);
-            fprintf(f, "\n");
-        }
-    return fclose(f) == 0 ? 0 : 1;
+    if (!o->resume && !o->force && (stat(r->best, &sb) == 0 || stat(r->ckpt, &sb) == 0)) {
+        fprintf(stderr,
+                "attn %s: %s%s already holds a trained model (%s): pass --force to replace it, --resume to continue "
+                "it, or another --out\n",
+                cmd, o->out_given ? "--out " : "the default --out ", o->out, stat(r->best, &sb) == 0 ? r->best : r->ckpt);
+        return 1;
+    }
+    return 0;
+}
+
+/* The model: fresh from the options, or a Hugging Face checkpoint with a new head. */
+static int build_model(run *r, const train_opts *o)
+{
+    attn_bert_config cfg;
+    attn_bert_config_init(&cfg);
+    if (o->init) {
+        char path[4096];
+        cli_config_path(o->init_config, o->init, path, sizeof path);
+        if (cli_check_weights(cmd, "--init", o->init) || cli_check_config(cmd, "--init-config", path)) return 1;
+        if (attn_bert_config_load(r->ctx, path, &cfg) != ATTN_OK) return cli_fail(cmd, r->ctx, "--init-config");
+    } else {
+        int pooling = strcmp(o->pooling, "mean") == 0 ? ATTN_POOL_MEAN
+                      : strcmp(o->pooling, "cls") == 0 ? ATTN_POOL_CLS
+                                                         : ATTN_POOL_CLS_DENSE;
+        cfg.vocab_size = attn_tokenizer_vocab_size(r->tok);
+        cfg.hidden_size = (int32_t)o->hidden;
+        cfg.num_layers = (int32_t)o->layers;
+        cfg.num_heads = (int32_t)o->heads;
+        cfg.intermediate_size = (int32_t)o->ffn;
+        cfg.max_position_embeddings = o->max_len > 512 ? (int32_t)o->max_len : 512;
+        cfg.hidden_dropout = cfg.attention_dropout = (float)o->dropout;
+        cfg.pooling = pooling;
+    }
+    cfg.num_labels = r->labels.k;
+    cfg.problem_type = o->problem;
+    if (cfg.max_position_embeddings < o->max_len) {
+        fprintf(stderr, "attn %s: --max-len %ld exceeds the model's max_position_embeddings %d\n", cmd, o->max_len,
+                cfg.max_position_embeddings);
+        return 1;
+    }
+    if (attn_bert_create(r->ctx, &cfg, &r->model) != ATTN_OK) return cli_fail(cmd, r->ctx, "building the model");
+    if (o->init && attn_model_load_weights(r->model, o->init, 1) != ATTN_OK) return cli_fail(cmd, r->ctx, "--init");
+    return 0;
+}
+
+static int build_optimizer(run *r, const train_opts *o)
+{
+    attn_optim_opts oo;
+    memset(&oo, 0, sizeof oo);
+    oo.struct_size = sizeof oo;
+    oo.kind = ATTN_OPTIM_ADAMW;
+    oo.lr = o->lr;
+    oo.beta1 = 0.9;
+    oo.beta2 = 0.999;
+    oo.eps = 1e-8;
+    oo.weight_decay = o->weight_decay;
+    int32_t no_decay, pad_id = 0;
+    attn_tokenizer_token_to_id(r->tok, "[PAD]", &pad_id);
+    int32_t width = r->sets[0].width;
+    if (attn_optim_create(r->ctx, &oo, &r->opt) != ATTN_OK || attn_optim_add_group(r->opt, 1.0, 0.0, &no_decay) != ATTN_OK ||
+        attn_model_add_to_optim(r->model, r->opt, 0, no_decay) != ATTN_OK ||
+        batch_tensors_init(&r->bt, r->ctx, (int32_t)(o->batch > 64 ? o->batch : 64), (int32_t)o->max_len, pad_id,
+                           o->problem, width) ||
+        evaluation_init(&r->eval, o->problem, r->labels.k))
+        return cli_fail(cmd, r->ctx, "setting up training");
+    if (!(r->order = malloc((size_t)r->sets[0].n * sizeof *r->order))) return cli_fail(cmd, NULL, "out of memory");
+    return 0;
+}
+
+/* One epoch of optimizer steps over the shuffled training set; the mean loss. */
+static int train_epoch(run *r, const train_opts *o, attn_train_state *st, int64_t epoch, double *mean_loss)
+{
+    const encoded_set *train = &r->sets[0];
+    int64_t steps = (train->n + o->batch - 1) / o->batch;
+    double loss_sum = 0.0;
+    progress bar;
+    shuffle_order(r->order, train->n, (uint64_t)o->seed, epoch);
+    if (attn_model_set_training(r->model, 1) != ATTN_OK) return cli_fail(cmd, r->ctx, "training");
+    progress_start(&bar, o->quiet, steps);
+    for (int64_t s = 0; s < steps; s++) {
+        int64_t first = s * o->batch, count = train->n - first < o->batch ? train->n - first : o->batch;
+        float loss;
+        double lr, norm;
+        if (batch_tensors_fill(&r->bt, train, r->order, first, count) || attn_model_zero_grad(r->model) != ATTN_OK ||
+            attn_model_forward(r->model, r->bt.ids, NULL, r->bt.mask) != ATTN_OK ||
+            attn_model_loss_backward(r->model, r->bt.labels, &loss) != ATTN_OK ||
+            (o->clip > 0 && attn_optim_clip_grad_norm(r->opt, o->clip, &norm) != ATTN_OK) ||
+            attn_lr_schedule(ATTN_LR_LINEAR, o->lr, st->step, st->warmup_steps, st->total_steps, &lr) != ATTN_OK ||
+            attn_optim_set_lr(r->opt, lr) != ATTN_OK || attn_optim_step(r->opt) != ATTN_OK)
+            return cli_fail(cmd, r->ctx, "training");
+        st->step++;
+        loss_sum += loss;
+        progress_update(&bar, epoch + 1, o->epochs, s + 1, first + count, loss_sum / (double)(s + 1));
+    }
+    progress_end(&bar);
+    *mean_loss = loss_sum / (double)steps;
+    return 0;
+}
+
+/* The number model selection maximises. */
+static double selection_score(const evaluation *e, int select)
+{
+    if (select == SELECT_VAL_LOSS) return -evaluation_loss(e);
+    /* macro-F1 breaks accuracy ties between classifiers */
+    return evaluation_score(e) + (e->problem == ATTN_PROBLEM_REGRESSION ? 0.0 : 1e-6 * evaluation_second(e));
 }
 
 static double peak_rss_mb(void)
@@ -167,325 +329,182 @@ static double peak_rss_mb(void)
     return (double)ru.ru_maxrss / 1024.0;
 }
 
-static int parse_opts(int argc, char **argv, train_opts *o)
+static int test_report(run *r, const train_opts *o, const attn_train_state *st)
 {
-    cli_opt opts[] = {
-        {"--data", "DIR", "fortunes directory", ATTN_DATASET_FORTUNES_DIR, 0},
-        {"--categories", "A,B,...", "fortunes categories", "computers,politics,science,songs-poems", 0},
-        {"--tsv", "FILE", "train on a label<TAB>text file instead (see doc/DATA.md)", NULL, 0},
-        {"--strip-attribution", NULL, "remove trailing \"-- Author\" lines from the texts", NULL, 0},
-        {"--vocab", "VOCAB.txt", "WordPiece vocabulary (default: bert-base-uncased)", NULL, 0},
-        {"--out", "DIR", "where checkpoints, config, curve and report go", "runs/fortunes", 0},
-        {"--layers", "N", "encoder blocks", "2", 0},
-        {"--hidden", "N", "hidden size", "128", 0},
-        {"--heads", "N", "attention heads", "2", 0},
-        {"--ffn", "N", "feed-forward size", "512", 0},
-        {"--max-len", "N", "tokens per text, [CLS] and [SEP] included", "128", 0},
-        {"--batch", "N", "batch size", "32", 0},
-        {"--epochs", "N", "maximum epochs", "10", 0},
-        {"--patience", "N", "stop after N epochs without a better validation accuracy", "3", 0},
-        {"--lr", "X", "peak learning rate (AdamW)", "1e-3", 0},
-        {"--warmup", "X", "fraction of the steps for linear warmup", "0.1", 0},
-        {"--weight-decay", "X", "AdamW weight decay (not on biases and LayerNorm)", "0.01", 0},
-        {"--clip", "X", "clip gradients to this global L2 norm (0: off)", "1.0", 0},
-        {"--dropout", "X", "dropout probability", "0.1", 0},
-        {"--seed", "N", "seed for initialisation, dropout and shuffling", "42", 0},
-        {"--threads", "N", "compute threads", "2", 0},
-        {"--memory-limit", "MB", "fail cleanly beyond this much library memory", "4096", 0},
-        {"--init", "CKPT", "fine-tune from a Hugging Face checkpoint instead of random weights", NULL, 0},
-        {"--init-config", "config.json", "its config (default: config.json beside CKPT)", NULL, 0},
-        {"--resume", NULL, "continue from DIR/checkpoint.safetensors", NULL, 0},
-        {"--dump-tokens", "FILE", "write split, label and token ids of every text as TSV and exit", NULL, 0},
-        {"--quiet", NULL, "no progress bar", NULL, 0},
-        {"--stop-after", "N", "end this run after N epochs (continue later with --resume)", "0", 0},
-        {"--pooling", "cls-dense|cls|mean", "sentence vector: BERT pooler, [CLS] as is, or mean of the tokens", "cls-dense", 0},
-    };
-    int n = sizeof opts / sizeof opts[0];
-    int rc = cli_parse(cmd, "[--out DIR] [--tsv FILE] [options]", argc, argv, opts, n);
-    if (rc) return rc == 1 ? -1 : 2;
-    o->data = opts[0].value;
-    o->categories = opts[1].value;
-    o->tsv = opts[2].value;
-    o->strip_attribution = opts[3].present;
-    o->vocab = opts[4].value;
-    o->out = opts[5].value;
-    long *longs[] = {&o->layers, &o->hidden, &o->heads, &o->ffn, &o->max_len, &o->batch, &o->epochs, &o->patience};
-    for (int i = 0; i < 8; i++)
-        if (!cli_long(cmd, &opts[6 + i], longs[i])) return 2;
-    double *doubles[] = {&o->lr, &o->warmup, &o->weight_decay, &o->clip, &o->dropout};
-    for (int i = 0; i < 5; i++)
-        if (!cli_double(cmd, &opts[14 + i], doubles[i])) return 2;
-    if (!cli_long(cmd, &opts[19], &o->seed) || !cli_long(cmd, &opts[20], &o->threads) ||
-        !cli_long(cmd, &opts[21], &o->memory_mb))
-        return 2;
-    o->init = opts[22].value;
-    o->init_config = opts[23].value;
-    o->resume = opts[24].present;
-    o->dump_tokens = opts[25].value;
-    o->quiet = opts[26].present;
-    if (!cli_long(cmd, &opts[27], &o->stop_after)) return 2;
-    o->pooling = opts[28].value;
-    if (strcmp(o->pooling, "cls-dense") && strcmp(o->pooling, "cls") && strcmp(o->pooling, "mean")) {
-        fprintf(stderr, "attn %s: --pooling must be cls-dense, cls or mean\n", cmd);
-        return 2;
+    const encoded_set *test = &r->sets[2];
+    double total_seconds = 0.0;
+    for (int64_t i = 0; i < r->hist.n; i++) total_seconds += r->hist.seconds[i];
+    if (test->n == 0) {
+        printf("test report: none, the test split is empty (%s%s)\n",
+               o->test ? "the --test file has no examples" : "too few examples for its 10% share",
+               o->test ? "" : "; pass --test FILE");
+        evaluation_reset(&r->eval); /* empty: the JSON says null */
+    } else {
+        if (attn_model_load_weights(r->model, r->best, 0) != ATTN_OK) return cli_fail(cmd, r->ctx, r->best);
+        if (evaluate(cmd, r->model, test, &r->bt, 64, &r->eval, r->ctx)) return 1;
+        printf("test report (%s epoch %lld of %lld, %lld test texts)\n", o->select == SELECT_LAST ? "last" : "best",
+               (long long)st->best_epoch, (long long)r->hist.n, (long long)test->n);
+        evaluation_report(&r->eval, (const char *const *)r->labels.names, stdout);
+        printf("\ntest ");
+        evaluation_summary(&r->eval, stdout);
+        printf("  ");
     }
-    if (o->batch < 1 || o->epochs < 1 || o->epochs > MAX_EPOCHS || o->max_len < 8 || o->patience < 1) {
-        fprintf(stderr, "attn %s: --batch, --epochs (<= %d), --max-len (>= 8) and --patience must be positive\n", cmd,
-                MAX_EPOCHS);
-        return 2;
+    int64_t peak = 0, threads = 0;
+    attn_ctx_get_int(r->ctx, ATTN_INFO_PEAK_BYTES, &peak);
+    attn_ctx_get_int(r->ctx, ATTN_OPT_THREADS, &threads);
+    double spe = r->hist.n ? total_seconds / (double)r->hist.n : 0.0;
+    printf("seconds/epoch %.2f  library peak memory %.1f MB  process peak RSS %.1f MB\n", spe, (double)peak / 1048576.0,
+           peak_rss_mb());
+    printf("{");
+    evaluation_json(&r->eval, stdout);
+    printf(", \"test_examples\": %lld, \"seconds_per_epoch\": %.4f, \"epochs\": %lld, \"best_epoch\": %lld, "
+           "\"threads\": %lld, \"library_peak_mb\": %.2f, \"peak_rss_mb\": %.2f}\n",
+           (long long)test->n, spe, (long long)r->hist.n, (long long)st->best_epoch, (long long)threads,
+           (double)peak / 1048576.0, peak_rss_mb());
+    fprintf(stderr, "saved %s, %s, %s and %s\n", r->best, r->config, r->ckpt, r->curve);
+    return 0;
+}
+
+/* Context, vocabulary, data, output folder, model and optimizer. Returns 0
+ * to go on, 1 on an error, -1 when the run is over (--dump-tokens). */
+static int prepare(run *r, const train_opts *o)
+{
+    if (!cli_ctx_opts(cmd, o->table, o->table_size, &r->ctx)) return 1;
+    if (attn_ctx_set_int(r->ctx, ATTN_OPT_SEED, o->seed) != ATTN_OK ||
+        attn_ctx_set_int(r->ctx, ATTN_OPT_CHECK_FINITE, 1) != ATTN_OK)
+        return cli_fail(cmd, r->ctx, "settings");
+    const char *vocab = attn_cmd_find_vocab(o->vocab);
+    if (!vocab) {
+        fprintf(stderr, "attn %s: no vocabulary found; pass --vocab bert-base-uncased/vocab.txt\n", cmd);
+        return 1;
+    }
+    if (attn_tokenizer_load(r->ctx, vocab, ATTN_TOKENIZER_LOWERCASE, &r->tok) != ATTN_OK)
+        return cli_fail(cmd, r->ctx, "--vocab");
+    if (!o->dump_tokens && check_out(r, o)) return 1;
+    if (load_data(r, o)) return 1;
+    if (o->dump_tokens) return dump_tokens(o->dump_tokens, r) ? 1 : -1;
+    print_data_summary(r, o, stderr);
+    if (r->sets[0].n == 0 || r->sets[1].n == 0) {
+        fprintf(stderr, "attn %s: the %s split is empty%s\n", cmd, r->sets[0].n == 0 ? "training" : "validation",
+                r->sets[0].n == 0 || o->val ? "" : " (too few examples for its 10% share: pass --val FILE)");
+        return 1;
+    }
+    if (make_dirs(o->out) != 0) {
+        fprintf(stderr, "attn %s: cannot create --out %s: %s\n", cmd, o->out, strerror(errno));
+        return 1;
+    }
+    return build_model(r, o) || build_optimizer(r, o);
+}
+
+/* The schedule, or where a resumed run stands; config.json. */
+static int start(run *r, const train_opts *o, int64_t steps_per_epoch, attn_train_state *st)
+{
+    memset(st, 0, sizeof *st);
+    st->struct_size = sizeof *st;
+    st->total_steps = steps_per_epoch * o->epochs;
+    st->warmup_steps = (int64_t)(o->warmup * (double)st->total_steps);
+    st->base_lr = o->lr;
+    int single = o->problem == ATTN_PROBLEM_SINGLE_LABEL;
+    history_init(&r->hist, o->problem == ATTN_PROBLEM_REGRESSION ? "val_r2" : single ? "val_accuracy" : "val_exact_match",
+                 o->problem == ATTN_PROBLEM_REGRESSION ? "val_mae" : "val_macro_f1");
+    if (o->resume) {
+        if (attn_checkpoint_load(r->model, r->opt, st, r->ckpt) != ATTN_OK) return cli_fail(cmd, r->ctx, "--resume");
+        if (history_load(&r->hist, o->out, st->epoch)) {
+            fprintf(stderr, "attn %s: %s/history.tsv does not match the checkpoint (epoch %lld)\n", cmd, o->out,
+                    (long long)st->epoch);
+            return 1;
+        }
+        fprintf(stderr, "resuming after epoch %lld (step %lld)\n", (long long)st->epoch, (long long)st->step);
+    }
+    const char *why = attn_lr_schedule_error(ATTN_LR_LINEAR, o->lr, st->step, st->warmup_steps, st->total_steps);
+    if (why) {
+        fprintf(stderr, "attn %s: learning-rate schedule: %s (see --lr and --warmup)\n", cmd, why);
+        return 1;
+    }
+    if (attn_bert_config_save(r->ctx, attn_model_config(r->model), (const char *const *)r->labels.names, r->config) !=
+        ATTN_OK)
+        return cli_fail(cmd, r->ctx, "writing config.json");
+    return 0;
+}
+
+/* After an epoch: model selection, the epoch's line, checkpoint, history and curve. */
+static int end_epoch(run *r, const train_opts *o, attn_train_state *st, double train_loss, double seconds)
+{
+    if (history_add(&r->hist, train_loss, evaluation_loss(&r->eval), evaluation_score(&r->eval),
+                    evaluation_second(&r->eval), seconds))
+        return cli_fail(cmd, NULL, "out of memory");
+    st->epoch++;
+    double score = selection_score(&r->eval, o->select);
+    int improved = o->select == SELECT_LAST || st->best_epoch == 0 || score > st->best_metric;
+    if (improved) {
+        st->best_metric = score;
+        st->best_epoch = st->epoch;
+        st->epochs_without_improvement = 0;
+        if (attn_model_save(r->model, r->best) != ATTN_OK) return cli_fail(cmd, r->ctx, "saving the model");
+    } else {
+        st->epochs_without_improvement++;
+    }
+    char scores[96];
+    if (o->problem == ATTN_PROBLEM_REGRESSION)
+        snprintf(scores, sizeof scores, "R^2 %.4f  MAE %.4g", evaluation_score(&r->eval), evaluation_second(&r->eval));
+    else
+        snprintf(scores, sizeof scores, "%s %5.1f%%  macro-F1 %5.1f%%", evaluation_score_name(&r->eval),
+                 100 * evaluation_score(&r->eval), 100 * evaluation_second(&r->eval));
+    fprintf(stderr, "epoch %2lld  train loss %.4f  val loss %.4f  %s  %5.1f s  %.0f ex/s%s\n", (long long)st->epoch,
+            train_loss, evaluation_loss(&r->eval), scores, seconds, (double)r->sets[0].n / seconds,
+            improved && o->select != SELECT_LAST ? "  (best, saved)" : "");
+    if (attn_checkpoint_save(r->model, r->opt, st, r->ckpt) != ATTN_OK) return cli_fail(cmd, r->ctx, "checkpoint");
+    if (history_save(&r->hist, o->out) ||
+        svg_curve_write(r->curve, "attn train", r->hist.n, r->hist.train_loss, r->hist.val_loss, r->hist.val_score)) {
+        fprintf(stderr, "attn %s: cannot write the history or curve in %s\n", cmd, o->out);
+        return 1;
     }
     return 0;
 }
 
-/* The model: fresh from the options, or a Hugging Face checkpoint with a new head. */
-static int build_model(attn_ctx *ctx, const train_opts *o, int32_t num_labels, int32_t vocab_size, attn_model **model)
+static int train(run *r, const train_opts *o)
 {
-    attn_bert_config cfg;
-    attn_bert_config_init(&cfg);
-    if (o->init) {
-        char path[4096];
-        cli_config_path(o->init_config, o->init, path, sizeof path);
-        if (attn_bert_config_load(ctx, path, &cfg) != ATTN_OK) return cli_fail(cmd, ctx, "--init-config");
-    } else {
-        cfg.vocab_size = vocab_size;
-        cfg.hidden_size = (int32_t)o->hidden;
-        cfg.num_layers = (int32_t)o->layers;
-        cfg.num_heads = (int32_t)o->heads;
-        cfg.intermediate_size = (int32_t)o->ffn;
-        cfg.max_position_embeddings = o->max_len > 512 ? (int32_t)o->max_len : 512;
-        cfg.hidden_dropout = cfg.attention_dropout = (float)o->dropout;
-        cfg.pooling = strcmp(o->pooling, "mean") == 0 ? ATTN_POOL_MEAN
-                      : strcmp(o->pooling, "cls") == 0 ? ATTN_POOL_CLS
-                                                         : ATTN_POOL_CLS_DENSE;
+    int rc = prepare(r, o);
+    if (rc) return rc < 0 ? 0 : rc;
+    int64_t steps_per_epoch = (r->sets[0].n + o->batch - 1) / o->batch;
+    long patience = train_opts_patience(o, (long)steps_per_epoch);
+    const char *score_name = o->select == SELECT_VAL_LOSS ? "loss" : evaluation_score_name(&r->eval);
+    attn_train_state st;
+    if (start(r, o, steps_per_epoch, &st)) return 1;
+    if (o->select != SELECT_LAST)
+        fprintf(stderr, "early stopping: after %ld epochs without a better validation %s (%s), not before epoch %ld\n",
+                patience, score_name, o->patience > 0 ? "--patience" : "--patience auto", o->min_epochs);
+    for (int64_t first_epoch = st.epoch; st.epoch < o->epochs;) {
+        if (o->select != SELECT_LAST && st.epoch >= o->min_epochs && st.epochs_without_improvement >= patience) {
+            fprintf(stderr, "early stop: no better validation %s for %ld epochs\n", score_name, patience);
+            break;
+        }
+        if (o->stop_after > 0 && st.epoch - first_epoch >= o->stop_after) {
+            fprintf(stderr, "stopping after %ld epochs as asked; continue with --resume\n", o->stop_after);
+            return 0;
+        }
+        double t0 = now_seconds(), train_loss = 0.0;
+        if (train_epoch(r, o, &st, st.epoch, &train_loss)) return 1;
+        double seconds = now_seconds() - t0;
+        if (evaluate(cmd, r->model, &r->sets[1], &r->bt, 64, &r->eval, r->ctx) ||
+            end_epoch(r, o, &st, train_loss, seconds))
+            return 1;
     }
-    cfg.num_labels = num_labels;
-    cfg.problem_type = ATTN_PROBLEM_SINGLE_LABEL;
-    if (cfg.max_position_embeddings < o->max_len) {
-        fprintf(stderr, "attn %s: --max-len %ld exceeds the model's max_position_embeddings %d\n", cmd, o->max_len,
-                cfg.max_position_embeddings);
-        return 2;
-    }
-    if (attn_bert_create(ctx, &cfg, model) != ATTN_OK) return cli_fail(cmd, ctx, "building the model");
-    if (o->init && attn_model_load_weights(*model, o->init, 1) != ATTN_OK) return cli_fail(cmd, ctx, "--init");
-    return 0;
+    return test_report(r, o, &st);
 }
 
 int attn_cmd_train(int argc, char **argv)
 {
     train_opts o;
-    memset(&o, 0, sizeof o);
-    int rc = parse_opts(argc, argv, &o);
-    if (rc) return rc < 0 ? 0 : rc;
-
-    attn_ctx *ctx = NULL;
-    attn_tokenizer *tok = NULL;
-    attn_dataset *ds = NULL;
-    attn_model *model = NULL;
-    attn_optim *opt = NULL;
-    encoded_set sets[3];
-    batch_tensors bt;
-    metrics m;
-    history *h = calloc(1, sizeof *h);
-    int64_t *order = NULL;
-    memset(sets, 0, sizeof sets);
-    memset(&bt, 0, sizeof bt);
-    memset(&m, 0, sizeof m);
-    rc = 1;
-
-    if (attn_ctx_create(&ctx) != ATTN_OK || !h) goto done;
-    if (attn_ctx_set_int(ctx, ATTN_OPT_THREADS, o.threads) != ATTN_OK ||
-        attn_ctx_set_int(ctx, ATTN_OPT_SEED, o.seed) != ATTN_OK ||
-        attn_ctx_set_int(ctx, ATTN_OPT_MEMORY_LIMIT, o.memory_mb * 1024 * 1024) != ATTN_OK ||
-        attn_ctx_set_int(ctx, ATTN_OPT_CHECK_FINITE, 1) != ATTN_OK) {
-        rc = cli_fail(cmd, ctx, "settings");
-        goto done;
+    int rc = train_opts_parse(argc, argv, &o);
+    if (rc) {
+        train_opts_free(&o);
+        return rc < 0 ? 0 : rc;
     }
-    const char *vocab = attn_cmd_find_vocab(o.vocab);
-    if (!vocab) {
-        fprintf(stderr, "attn %s: no vocabulary found; pass --vocab bert-base-uncased/vocab.txt\n", cmd);
-        goto done;
-    }
-    if (attn_tokenizer_load(ctx, vocab, ATTN_TOKENIZER_LOWERCASE, &tok) != ATTN_OK) {
-        rc = cli_fail(cmd, ctx, "--vocab");
-        goto done;
-    }
-    if (load_dataset(ctx, &o, &ds)) goto done;
-    int32_t k = attn_dataset_num_labels(ds);
-    const char *names[256];
-    if (k > 256) {
-        fprintf(stderr, "attn %s: %d labels; at most 256 are supported by this tool\n", cmd, k);
-        goto done;
-    }
-    for (int32_t c = 0; c < k; c++) names[c] = attn_dataset_label_name(ds, c);
-    for (int s = 0; s < 3; s++)
-        if (encoded_set_build(&sets[s], tok, ds, s, (int32_t)o.max_len)) {
-            rc = cli_fail(cmd, ctx, "tokenizing");
-            goto done;
-        }
-    if (o.dump_tokens) {
-        rc = dump_tokens(o.dump_tokens, sets, names);
-        goto done;
-    }
-    print_data_summary(ds, sets, (int32_t)o.max_len, stderr);
-    if (sets[0].n == 0 || sets[1].n == 0) {
-        fprintf(stderr, "attn %s: the training and validation splits must not be empty\n", cmd);
-        goto done;
-    }
-    int32_t pad_id = 0;
-    attn_tokenizer_token_to_id(tok, "[PAD]", &pad_id);
-    if ((rc = build_model(ctx, &o, k, attn_tokenizer_vocab_size(tok), &model))) goto done;
-    rc = 1;
-
-    attn_optim_opts oo;
-    memset(&oo, 0, sizeof oo);
-    oo.struct_size = sizeof oo;
-    oo.kind = ATTN_OPTIM_ADAMW;
-    oo.lr = o.lr;
-    oo.beta1 = 0.9;
-    oo.beta2 = 0.999;
-    oo.eps = 1e-8;
-    oo.weight_decay = o.weight_decay;
-    int32_t no_decay;
-    if (attn_optim_create(ctx, &oo, &opt) != ATTN_OK || attn_optim_add_group(opt, 1.0, 0.0, &no_decay) != ATTN_OK ||
-        attn_model_add_to_optim(model, opt, 0, no_decay) != ATTN_OK ||
-        batch_tensors_init(&bt, ctx, (int32_t)(o.batch > 64 ? o.batch : 64), (int32_t)o.max_len, pad_id) ||
-        metrics_init(&m, k)) {
-        rc = cli_fail(cmd, ctx, "setting up training");
-        goto done;
-    }
-    order = malloc((size_t)sets[0].n * sizeof *order);
-    if (make_dirs(o.out) != 0) {
-        fprintf(stderr, "attn %s: cannot create --out %s: %s\n", cmd, o.out, strerror(errno));
-        goto done;
-    }
-    char ckpt[4096], best[4096], config[4096], curve[4096];
-    snprintf(ckpt, sizeof ckpt, "%s/checkpoint.safetensors", o.out);
-    snprintf(best, sizeof best, "%s/model.safetensors", o.out);
-    snprintf(config, sizeof config, "%s/config.json", o.out);
-    snprintf(curve, sizeof curve, "%s/curve.svg", o.out);
-
-    int64_t steps_per_epoch = (sets[0].n + o.batch - 1) / o.batch;
-    attn_train_state st;
-    memset(&st, 0, sizeof st);
-    st.struct_size = sizeof st;
-    st.total_steps = steps_per_epoch * o.epochs;
-    st.warmup_steps = (int64_t)(o.warmup * (double)st.total_steps);
-    st.base_lr = o.lr;
-    st.best_metric = -1.0;
-    if (o.resume) {
-        if (attn_checkpoint_load(model, opt, &st, ckpt) != ATTN_OK) {
-            rc = cli_fail(cmd, ctx, "--resume");
-            goto done;
-        }
-        if (load_history(o.out, h, st.epoch)) {
-            fprintf(stderr, "attn %s: %s/history.tsv does not match the checkpoint\n", cmd, o.out);
-            goto done;
-        }
-        fprintf(stderr, "resuming after epoch %lld (step %lld)\n", (long long)st.epoch, (long long)st.step);
-    }
-    const char *schedule_error = attn_lr_schedule_error(ATTN_LR_LINEAR, o.lr, st.step, st.warmup_steps, st.total_steps);
-    if (schedule_error) {
-        fprintf(stderr, "attn %s: learning-rate schedule: %s (check --lr and --warmup)\n", cmd, schedule_error);
-        goto done;
-    }
-    if (attn_bert_config_save(ctx, attn_model_config(model), names, config) != ATTN_OK) {
-        rc = cli_fail(cmd, ctx, "writing config.json");
-        goto done;
-    }
-
-    progress bar;
-    int64_t first_epoch = st.epoch;
-    for (int64_t epoch = st.epoch; epoch < o.epochs; epoch++) {
-        if (st.epochs_without_improvement >= o.patience) break;
-        if (o.stop_after > 0 && epoch - first_epoch >= o.stop_after) {
-            fprintf(stderr, "stopping after %ld epochs as asked; continue with --resume\n", o.stop_after);
-            rc = 0;
-            goto done;
-        }
-        double t0 = now_seconds(), loss_sum = 0.0;
-        shuffle_order(order, sets[0].n, (uint64_t)o.seed, epoch);
-        if (attn_model_set_training(model, 1) != ATTN_OK) goto fail;
-        progress_start(&bar, o.quiet, steps_per_epoch);
-        for (int64_t s = 0; s < steps_per_epoch; s++) {
-            int64_t first = s * o.batch, count = sets[0].n - first < o.batch ? sets[0].n - first : o.batch;
-            float loss;
-            double lr, norm;
-            if (batch_tensors_fill(&bt, &sets[0], order, first, count) || attn_model_zero_grad(model) != ATTN_OK ||
-                attn_model_forward(model, bt.ids, NULL, bt.mask) != ATTN_OK ||
-                attn_model_loss_backward(model, bt.labels, &loss) != ATTN_OK ||
-                (o.clip > 0 && attn_optim_clip_grad_norm(opt, o.clip, &norm) != ATTN_OK) ||
-                attn_lr_schedule(ATTN_LR_LINEAR, o.lr, st.step, st.warmup_steps, st.total_steps, &lr) != ATTN_OK ||
-                attn_optim_set_lr(opt, lr) != ATTN_OK || attn_optim_step(opt) != ATTN_OK)
-                goto fail;
-            st.step++;
-            loss_sum += loss;
-            progress_update(&bar, epoch + 1, o.epochs, s + 1, first + count, loss_sum / (double)(s + 1));
-        }
-        progress_end(&bar);
-        double seconds = now_seconds() - t0;
-        if (evaluate(model, &sets[1], &bt, 64, &m, ctx)) goto done;
-        if (history_push(h, loss_sum / (double)steps_per_epoch, metrics_loss(&m), metrics_accuracy(&m),
-                         metrics_macro_f1(&m), seconds) != 0) {
-            fprintf(stderr, "attn %s: out of memory for the history\n", cmd);
-            goto done;
-        }
-        st.epoch = epoch + 1;
-        /* model selection on accuracy, macro-F1 breaking ties */
-        double score = metrics_accuracy(&m) + 1e-6 * metrics_macro_f1(&m);
-        int improved = score > st.best_metric;
-        if (improved) {
-            st.best_metric = score;
-            st.best_epoch = epoch + 1;
-            st.epochs_without_improvement = 0;
-            if (attn_model_save(model, best) != ATTN_OK) goto fail;
-        } else {
-            st.epochs_without_improvement++;
-        }
-        fprintf(stderr, "epoch %2lld  train loss %.4f  val loss %.4f  acc %5.1f%%  macro-F1 %5.1f%%  %5.1f s  %.0f ex/s%s\n",
-                (long long)epoch + 1, h->train_loss[h->n - 1], h->val_loss[h->n - 1], 100 * h->val_acc[h->n - 1],
-                100 * h->val_f1[h->n - 1], seconds, (double)sets[0].n / seconds, improved ? "  (best, saved)" : "");
-        if (attn_checkpoint_save(model, opt, &st, ckpt) != ATTN_OK) goto fail;
-        if (save_history(o.out, h) || svg_curve_write(curve, "attn train", h->n, h->train_loss, h->val_loss, h->val_acc)) {
-            fprintf(stderr, "attn %s: cannot write the history or curve in %s\n", cmd, o.out);
-            goto done;
-        }
-    }
-    if (st.epochs_without_improvement >= o.patience)
-        fprintf(stderr, "early stop: no better validation accuracy for %ld epochs\n", o.patience);
-
-    /* the test report uses the best epoch's weights */
-    if (attn_model_load_weights(model, best, 0) != ATTN_OK) goto fail;
-    if (evaluate(model, &sets[2], &bt, 64, &m, ctx)) goto done;
-    double total_seconds = 0.0;
-    for (int64_t i = 0; i < h->n; i++) total_seconds += h->seconds[i];
-    int64_t peak;
-    attn_ctx_get_int(ctx, ATTN_INFO_PEAK_BYTES, &peak);
-    printf("test report (best epoch %lld of %lld, %lld test texts)\n", (long long)st.best_epoch, (long long)h->n,
-           (long long)sets[2].n);
-    metrics_report(&m, names, stdout);
-    printf("\ntest accuracy %.4f  macro-F1 %.4f  seconds/epoch %.2f  library peak memory %.1f MB  process peak RSS %.1f MB\n",
-           metrics_accuracy(&m), metrics_macro_f1(&m), h->n ? total_seconds / (double)h->n : 0.0,
-           (double)peak / 1048576.0, peak_rss_mb());
-    printf("{\"test_accuracy\": %.6f, \"test_macro_f1\": %.6f, \"seconds_per_epoch\": %.4f, \"epochs\": %lld, "
-           "\"best_epoch\": %lld, \"library_peak_mb\": %.2f, \"peak_rss_mb\": %.2f}\n",
-           metrics_accuracy(&m), metrics_macro_f1(&m), h->n ? total_seconds / (double)h->n : 0.0, (long long)h->n,
-           (long long)st.best_epoch, (double)peak / 1048576.0, peak_rss_mb());
-    fprintf(stderr, "saved %s, %s, %s and %s\n", best, config, ckpt, curve);
-    rc = 0;
-    goto done;
-fail:
-    rc = cli_fail(cmd, ctx, "training");
-done:
-    free(order);
-    if (h) history_free(h);
-    free(h);
-    metrics_free(&m);
-    batch_tensors_free(&bt);
-    for (int s = 0; s < 3; s++) encoded_set_free(&sets[s]);
-    attn_optim_destroy(opt);
-    attn_model_destroy(model);
-    attn_dataset_destroy(ds);
-    attn_tokenizer_destroy(tok);
-    attn_ctx_destroy(ctx);
+    run r;
+    memset(&r, 0, sizeof r);
+    rc = train(&r, &o);
+    run_free(&r);
+    train_opts_free(&o);
     return rc;
 }

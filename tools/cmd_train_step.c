@@ -24,7 +24,8 @@ int attn_cmd_train_step(int argc, char **argv)
         {"--eps", "X", "Adam epsilon", "1e-8", 0},
         {"--weight-decay", "X", "weight decay (AdamW: decoupled; SGD/Adam: L2)", "0", 0},
         {"--momentum", "X", "SGD momentum", "0", 0},
-        {"--threads", "N", "compute threads", "1", 0},
+        CLI_OPT_THREADS,
+        CLI_OPT_MEMORY_LIMIT,
     };
     int n = sizeof opts / sizeof opts[0];
     int rc = cli_parse(cmd, "--model M --config C --inputs IN --out OUT [--optim adamw --lr 1e-3 ...]", argc, argv, opts, n);
@@ -49,18 +50,28 @@ int attn_cmd_train_step(int argc, char **argv)
         return 2;
 
     attn_ctx *ctx;
-    if (!cli_ctx(cmd, cli_get(opts, n, "--threads"), &ctx)) return 1;
+    const char *weights = cli_value(opts, n, "--model"), *config = cli_value(opts, n, "--config");
+    if (cli_check_weights(cmd, "--model", weights) || cli_check_config(cmd, "--config", config)) return 1;
+    if (!cli_ctx_opts(cmd, opts, n, &ctx)) return 1;
     attn_model *model = NULL;
     attn_optim *opt = NULL;
     attn_tensor *ids = NULL, *types = NULL, *mask = NULL, *labels = NULL, *loss_t = NULL;
     attn_safetensors_writer *w = NULL;
     char (*names)[160] = NULL;
     rc = 1;
-    if (attn_bert_load(ctx, opts[0].value, opts[1].value, &model) != ATTN_OK) {
+    if (attn_bert_load(ctx, weights, config, &model) != ATTN_OK) {
         cli_fail(cmd, ctx, "loading the model");
         goto done;
     }
-    if (attn_cmd_load_batch(cmd, ctx, opts[2].value, &ids, &types, &mask, &labels)) goto done;
+    if (attn_cmd_load_batch(cmd, ctx, cli_value(opts, n, "--inputs"), &ids, &types, &mask, &labels)) goto done;
+    /* said here in words, before the loss would name the dtype by number */
+    int single = attn_model_config(model)->problem_type == ATTN_PROBLEM_SINGLE_LABEL;
+    if (single != (attn_tensor_dtype(labels) != ATTN_F32)) {
+        fprintf(stderr, "attn %s: labels must be %s for this %s model, got %s\n", cmd,
+                single ? "int32 or int64 class indices" : "float32", single ? "single-label" : "regression/multi-label",
+                cli_dtype_name(attn_tensor_dtype(labels)));
+        goto done;
+    }
     float loss;
     int64_t one = 1;
     if (attn_model_zero_grad(model) != ATTN_OK || attn_model_forward(model, ids, types, mask) != ATTN_OK ||
@@ -108,7 +119,7 @@ int attn_cmd_train_step(int argc, char **argv)
             goto done;
         }
     }
-    if (attn_safetensors_writer_save(w, opts[3].value) != ATTN_OK) {
+    if (attn_safetensors_writer_save(w, cli_value(opts, n, "--out")) != ATTN_OK) {
         cli_fail(cmd, ctx, "writing --out");
         goto done;
     }

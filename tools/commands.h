@@ -14,7 +14,10 @@ int attn_cmd_forward(int argc, char **argv);
 int attn_cmd_train_step(int argc, char **argv);
 int attn_cmd_train(int argc, char **argv);
 int attn_cmd_predict(int argc, char **argv);
+int attn_cmd_eval(int argc, char **argv);
 int attn_cmd_embed(int argc, char **argv);
+int attn_cmd_rerank(int argc, char **argv);
+int attn_cmd_similarity(int argc, char **argv);
 int attn_cmd_bench(int argc, char **argv);
 /* The WordPiece vocabulary to use: given, $ATTN_VOCAB, installed, or the source tree's. */
 const char *attn_cmd_find_vocab(const char *given);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "text_input.h"
 
 /* Copies an int32 tensor into a new int64 one (Hugging Face's index dtype). */
 static attn_status widen(attn_ctx *ctx, attn_tensor *src, attn_tensor **out)
@@ -22,16 +23,21 @@ static attn_status widen(attn_ctx *ctx, attn_tensor *src, attn_tensor **out)
 
 int attn_cmd_tokenize_to_file(attn_ctx *ctx, attn_tokenizer *tok, int pair, int32_t max_len, const char *path)
 {
-    char **texts = NULL, **pairs = NULL, *line = NULL;
-    size_t cap = 0, line_cap = 0;
+    char **texts = NULL, **pairs = NULL;
+    size_t cap = 0;
     int32_t n = 0;
-    int rc = 1;
-    ssize_t got;
+    int rc = 1, got;
+    text_input in;
+    text_input_init(&in, NULL);
     attn_batch *batch = NULL;
     attn_tensor *wide[3] = {NULL, NULL, NULL};
     attn_safetensors_writer *w = NULL;
-    while ((got = getline(&line, &line_cap, stdin)) >= 0) {
-        if (got > 0 && line[got - 1] == '\n') line[--got] = '\0';
+    while ((got = text_input_next(&in, "tokenize")) > 0) {
+        char *line = in.line;
+        if (n == INT32_MAX) {
+            fprintf(stderr, "attn tokenize: more than %d lines\n", INT32_MAX);
+            goto done;
+        }
         if ((size_t)n == cap) {
             cap = cap ? 2 * cap : 64;
             char **t = realloc(texts, cap * sizeof *t), **p = realloc(pairs, cap * sizeof *p);
@@ -41,7 +47,7 @@ int attn_cmd_tokenize_to_file(attn_ctx *ctx, attn_tokenizer *tok, int pair, int3
         }
         char *tab = pair ? strchr(line, '\t') : NULL;
         if (pair && !tab) {
-            fprintf(stderr, "attn tokenize: line %ld has no TAB between the text and its pair (--pair)\n", (long)n + 1);
+            fprintf(stderr, "attn tokenize: line %ld has no TAB between the text and its pair (--pair)\n", in.line_no);
             goto done;
         }
         if (tab) *tab = '\0';
@@ -49,6 +55,8 @@ int attn_cmd_tokenize_to_file(attn_ctx *ctx, attn_tokenizer *tok, int pair, int3
         pairs[n] = tab ? strdup(tab + 1) : NULL;
         if (!texts[n++] || (tab && !pairs[n - 1])) goto oom;
     }
+    if (got < 0) goto done;
+    text_input_warn(&in, "tokenize");
     const char *names[3] = {"input_ids", "token_type_ids", "attention_mask"};
     if (attn_batch_create(ctx, &batch) != ATTN_OK ||
         attn_tokenizer_encode_batch(tok, batch, (const char *const *)texts, pair ? (const char *const *)pairs : NULL, n,
@@ -78,7 +86,7 @@ done:
     }
     free(texts);
     free(pairs);
-    free(line);
+    text_input_free(&in);
     for (int f = 0; f < 3; f++) attn_tensor_destroy(wide[f]);
     attn_safetensors_writer_destroy(w);
     attn_batch_destroy(batch);

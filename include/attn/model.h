@@ -18,6 +18,7 @@
 #include "attn/layers.h"
 #include "attn/io.h"
 #include "attn/optim.h"
+#include "attn/tokenizer.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -29,16 +30,34 @@ typedef enum attn_problem_type {
     ATTN_PROBLEM_MULTI_LABEL = 2   /**< BCE-with-logits on 0/1 targets [B, num_labels] */
 } attn_problem_type;
 
+/** How a sequence's hidden states become one vector (the pooled output, on
+ *  which a classifier head sits and from which embeddings come). Modes 1..6
+ *  have no parameters and are sentence-transformers' Pooling modes, computed
+ *  as it does over the real (unmasked) tokens. */
 typedef enum attn_pooling {
     ATTN_POOL_CLS_DENSE = 0, /**< BERT's pooler: tanh(W h[CLS] + b) */
-    ATTN_POOL_CLS = 1,       /**< h[CLS] as is, no pooler parameters */
-    ATTN_POOL_MEAN = 2       /**< mean of the real tokens' hidden states, no pooler parameters */
+    ATTN_POOL_CLS = 1,       /**< h[CLS] as is, no pooler parameters ("cls") */
+    ATTN_POOL_MEAN = 2,      /**< mean of the real tokens' hidden states ("mean") */
+    ATTN_POOL_MAX = 3,       /**< element-wise maximum over the real tokens ("max") */
+    ATTN_POOL_MEAN_SQRT_LEN = 4, /**< sum of the real tokens / sqrt(their count) ("mean_sqrt_len_tokens") */
+    ATTN_POOL_WEIGHTED_MEAN = 5, /**< mean weighted by position 1, 2, ... of each real token ("weightedmean") */
+    ATTN_POOL_LAST_TOKEN = 6     /**< the last real token ("lasttoken") */
 } attn_pooling;
 
 typedef enum attn_norm_position {
     ATTN_NORM_POST = 0, /**< BERT: LN(x + sublayer(x)) */
     ATTN_NORM_PRE = 1   /**< x + sublayer(LN(x)), with a final LayerNorm */
 } attn_norm_position;
+
+/** Limits attn_bert_config_validate enforces (ATTN_ERR_LIMIT beyond them):
+ *  far above every published BERT-family model, low enough that a config
+ *  file cannot make size arithmetic overflow. */
+#define ATTN_BERT_MAX_VOCAB 16777216
+#define ATTN_BERT_MAX_HIDDEN 65536
+#define ATTN_BERT_MAX_LAYERS 1024
+#define ATTN_BERT_MAX_INTERMEDIATE 1048576
+#define ATTN_BERT_MAX_POSITIONS 1048576
+#define ATTN_BERT_MAX_LABELS 1048576
 
 /** Model configuration. A versioned struct: set struct_size =
  *  sizeof(attn_bert_config) and fill it with attn_bert_config_init first;
@@ -87,6 +106,12 @@ ATTN_API attn_status attn_bert_config_label(attn_ctx *ctx, const char *path, int
 /** Checks the values (positive sizes, heads dividing hidden, ...). */
 ATTN_API attn_status attn_bert_config_validate(attn_ctx *ctx, const attn_bert_config *cfg);
 
+/** Number of parameters a model of this configuration has (64-bit, no
+ *  overflow within the limits above); -1 for an invalid configuration.
+ *  attn_bert_create refuses, before allocating, a model whose parameters
+ *  exceed the context's memory limit (ATTN_ERR_NOMEM giving the size). */
+ATTN_API int64_t attn_bert_config_param_count(const attn_bert_config *cfg);
+
 typedef struct attn_model attn_model;
 
 /** Builds a model with freshly initialised parameters (normal(0,
@@ -111,6 +136,12 @@ ATTN_API const attn_bert_config *attn_model_config(const attn_model *model);
  *  (e.g. "cls.predictions.*") are ignored; an encoder tensor the model has
  *  no place for (another depth or width) is ATTN_ERR_FORMAT naming it. */
 ATTN_API attn_status attn_model_load_weights(attn_model *model, const char *path, int32_t allow_missing_head);
+/** What the last load did besides reading tensors one for one, one note per
+ *  line (borrowed, "" when there is nothing to say): heads or poolers in the
+ *  file that the model does not use ("ignored: 2 tensors pooler.* (the
+ *  pooling is mean)"), a masked-LM head skipped, a head the model has but the
+ *  file lacks ("initialised: classifier.* (not in the file)"). */
+ATTN_API const char *attn_model_load_notes(const attn_model *model);
 /** Saves every parameter under Hugging Face BertForSequenceClassification
  *  names ("bert." prefix, "classifier.*") with __metadata__ {"format": "pt"},
  *  atomically (temporary file, fsync, rename). */
@@ -135,8 +166,17 @@ ATTN_API attn_status attn_model_set_training(attn_model *model, int32_t training
 
 typedef enum attn_model_option {
     ATTN_MODEL_OPT_SKIP_PADDING = 1,  /**< 1 (default): compute only unmasked tokens; 0: every position */
-    ATTN_MODEL_OPT_INFERENCE_ONLY = 2 /**< 1: forward keeps nothing for backward (the blocks share one work
+    ATTN_MODEL_OPT_INFERENCE_ONLY = 2, /**< 1: forward keeps nothing for backward (the blocks share one work
                                            area: less memory; backward fails with ATTN_ERR_STATE); 0 (default) */
+    ATTN_MODEL_OPT_MAX_LENGTH = 3,  /**< tokens per text in attn_model_embed / attn_model_score_pairs, special
+                                         tokens included, 1..max_position_embeddings. Default: the folder's
+                                         max_seq_length (sentence-transformers), else the tokenizer's
+                                         model_max_length, else max_position_embeddings */
+    ATTN_MODEL_OPT_BATCH_SIZE = 4,  /**< texts per forward pass in attn_model_embed / score_pairs (default 32) */
+    ATTN_MODEL_OPT_NORMALIZE = 5,   /**< 1: attn_model_embed L2-normalises each embedding. Default: 1 when
+                                         the folder has a Normalize module, else 0 */
+    ATTN_MODEL_OPT_POOLING = 6      /**< the pooling (attn_pooling) of the pooled output from the next forward
+                                         on; ATTN_POOL_CLS_DENSE only for a model that has a pooler */
 } attn_model_option;
 ATTN_API attn_status attn_model_set_int(attn_model *model, attn_model_option key, int64_t value);
 ATTN_API attn_status attn_model_get_int(const attn_model *model, attn_model_option key, int64_t *value);
@@ -176,6 +216,72 @@ ATTN_API attn_status attn_model_backward(attn_model *model, const attn_tensor *g
  *  a plain torch.optim.AdamW(model.parameters()) does). */
 ATTN_API attn_status attn_model_add_to_optim(attn_model *model, attn_optim *opt, int32_t decay_group,
                                              int32_t no_decay_group);
+
+/* ---- Model folders, as Hugging Face and sentence-transformers save them ---- */
+
+/** Options of attn_model_load_dir. Versioned: fill with
+ *  attn_model_load_opts_init, then change what you need. */
+typedef struct attn_model_load_opts {
+    uint32_t struct_size;  /**< sizeof(attn_model_load_opts), set by attn_model_load_opts_init */
+    int32_t num_labels;    /**< -1 (default): the head config.json describes; 0: no head; n > 0: a
+                                classifier of n labels (initialised anew unless the file has one of that size) */
+    int32_t problem_type;  /**< -1 (default): config.json's, else by num_labels; else an attn_problem_type */
+    int32_t pooling;       /**< -1 (default): the folder's Pooling module, else BERT's pooler; else an attn_pooling */
+} attn_model_load_opts;
+
+/** Fills opts with the defaults (everything from the folder). NULL is a no-op. */
+ATTN_API void attn_model_load_opts_init(attn_model_load_opts *opts);
+
+/** Loads a model folder as Hugging Face's save_pretrained and
+ *  sentence-transformers' save write it: config.json (the architecture
+ *  decides the head: BertModel none, BertForSequenceClassification a
+ *  classifier, BertForMaskedLM / BertForPreTraining none, their cls.* heads
+ *  skipped with a note), model.safetensors (a pytorch_model.bin alone is
+ *  ATTN_ERR_UNSUPPORTED with how to convert it), the tokenizer
+ *  (attn_tokenizer_load_dir), and sentence-transformers' modules.json,
+ *  sentence_bert_config.json (max_seq_length), 1_Pooling/config.json,
+ *  Normalize and Dense modules. What the load did besides reading tensors
+ *  is in attn_model_load_notes. opts may be NULL (defaults). A Pooling
+ *  module that concatenates several modes, or include_prompt false with a
+ *  prompt, is ATTN_ERR_UNSUPPORTED naming it. */
+ATTN_API attn_status attn_model_load_dir(attn_ctx *ctx, const char *dir, const attn_model_load_opts *opts,
+                                         attn_model **out);
+
+/** The tokenizer of a model loaded with attn_model_load_dir (borrowed,
+ *  owned by the model); NULL for a model built otherwise. */
+ATTN_API attn_tokenizer *attn_model_tokenizer(attn_model *model);
+/** Gives the model a tokenizer for attn_model_embed / attn_model_score_pairs
+ *  (a model built by hand or loaded from a checkpoint file). The model takes
+ *  ownership: it destroys tok, and a tokenizer it had before. tok may be
+ *  NULL (removes the tokenizer). */
+ATTN_API attn_status attn_model_set_tokenizer(attn_model *model, attn_tokenizer *tok);
+
+/** Width of attn_model_embed's vectors: hidden_size, or the out_features
+ *  of the folder's last Dense module. 0 for NULL. */
+ATTN_API int64_t attn_model_embedding_dim(const attn_model *model);
+
+/** Sentence embeddings of n texts, as sentence-transformers' encode computes
+ *  them: tokenized (truncated to ATTN_MODEL_OPT_MAX_LENGTH), the model's
+ *  pooling, the folder's Dense modules, L2 normalisation if
+ *  ATTN_MODEL_OPT_NORMALIZE. Texts are batched by length internally (sorted,
+ *  ATTN_MODEL_OPT_BATCH_SIZE a batch, the original order restored), so
+ *  padding costs nothing; each text's vector does not depend on the others.
+ *  out holds n * attn_model_embedding_dim floats (out_len is its size, in
+ *  floats: ATTN_ERR_SHAPE if it is too small). Needs a tokenizer
+ *  (attn_model_load_dir): ATTN_ERR_STATE otherwise. Evaluation mode. */
+ATTN_API attn_status attn_model_embed(attn_model *model, const char *const *texts, int32_t n, float *out,
+                                      int64_t out_len);
+
+/** Cross-encoder scores of n (query, passage) pairs, as sentence-transformers'
+ *  CrossEncoder.predict gives them: each pair encoded as [CLS] q [SEP] p [SEP]
+ *  with token type ids, truncated longest-first to ATTN_MODEL_OPT_MAX_LENGTH,
+ *  the logits through the folder's activation (config.json's
+ *  sentence_transformers.activation_fn; by default a sigmoid with one label,
+ *  none with more). scores holds n * num_labels floats (scores_len, in
+ *  floats). Needs a classifier head and a tokenizer. */
+ATTN_API attn_status attn_model_score_pairs(attn_model *model, const char *const *queries,
+                                            const char *const *passages, int32_t n, float *scores,
+                                            int64_t scores_len);
 
 /** Where a training run stands; saved with a training checkpoint.
  *  Versioned: set struct_size = sizeof(attn_train_state). */

@@ -1,16 +1,23 @@
-/* libattn tokenizer: Hugging Face's BertTokenizer (BasicTokenizer, then
- * greedy longest-match-first WordPiece) over a vocab.txt, and batches of
- * padded int32 tensors ready for attn_model_forward.
+/* libattn tokenizer: Hugging Face's WordPiece tokenizers (BertTokenizer
+ * over a vocab.txt, any WordPiece tokenizer.json, a model folder), and
+ * batches of padded int32 tensors ready for attn_model_forward.
  *
- * What a text goes through, in order (the rules of Hugging Face
- * transformers 5.x, whose BertTokenizer runs the `tokenizers` pipeline):
- *  1. The special tokens [PAD] [UNK] [CLS] [SEP] [MASK] that the vocab holds
- *     are cut out of the raw text wherever they appear, exactly as written
+ * Three loaders build one: attn_tokenizer_load (a vocab.txt and flags,
+ * the rules below), attn_tokenizer_load_json (the `tokenizers` pipeline a
+ * tokenizer.json describes: normalizer, pre-tokenizer, WordPiece model,
+ * post-processor, added tokens, truncation and padding) and
+ * attn_tokenizer_load_dir (a Hugging Face / sentence-transformers folder).
+ *
+ * What a text goes through with a vocab.txt, in order (the rules of
+ * Hugging Face transformers 5.x, whose BertTokenizer runs the `tokenizers`
+ * pipeline with BertNormalizer and BertPreTokenizer):
+ *  1. Invalid UTF-8 bytes are dropped (as if decoded with U+FFFD
+ *     replacement, which step 3 would remove). Surrogates and overlong
+ *     forms count as invalid.
+ *  2. The special tokens [PAD] [UNK] [CLS] [SEP] [MASK] that the vocab holds
+ *     are cut out of the text wherever they appear, exactly as written
  *     (case-sensitive, even inside a word): they are never split or
  *     lowercased. "[mask]" in an uncased text is ordinary text.
- *  2. Invalid UTF-8 bytes are dropped (as if decoded with U+FFFD
- *     replacement, which step 3 then removes). Surrogates and overlong
- *     forms count as invalid.
  *  3. Cleaning: NUL, U+FFFD and control characters (categories Cc, Cf, Cn,
  *     Co, Cs, except TAB, LF and CR) are removed; whitespace (TAB, LF, CR
  *     and categories Zs, Zl, Zp) becomes a space.
@@ -30,6 +37,12 @@
  * Unicode properties (categories, NFD, case mapping) come from utf8proc;
  * characters that Unicode assigned after the tables of Hugging Face's
  * build may be classed differently.
+ *
+ * The work per text is linear in its length: a long run of combining marks
+ * is put in canonical order by a linear sort (not by exchanges, which are
+ * quadratic), vocab lookups go through a table keyed per tokenizer with a
+ * random SipHash key (a vocab file cannot be crafted to collide), and
+ * added tokens are found with at most 256 steps per byte.
  *
  * A tokenizer keeps scratch buffers that it reuses across calls, so the
  * encoding calls take a non-const handle: use one tokenizer per thread,
@@ -56,6 +69,8 @@ enum {
 #define ATTN_TOKENIZER_MAX_VOCAB 16777216       /**< entries (lines) */
 #define ATTN_TOKENIZER_MAX_TOKEN_BYTES 1024     /**< bytes in one vocab line */
 #define ATTN_TOKENIZER_MAX_VOCAB_BYTES 1073741824 /**< bytes of the whole file */
+/** Largest tokenizer.json read, in bytes (ATTN_ERR_LIMIT beyond). */
+#define ATTN_TOKENIZER_MAX_JSON_BYTES 268435456
 /** Longest text one call accepts (ATTN_ERR_LIMIT beyond), in bytes. */
 #define ATTN_TOKENIZER_MAX_TEXT_BYTES 1073741824
 /** Words with more characters than this become [UNK] (Hugging Face's value). */
@@ -82,16 +97,91 @@ ATTN_API attn_status attn_tokenizer_load(attn_ctx *ctx, const char *vocab_path, 
  *  may be freed after the call). */
 ATTN_API attn_status attn_tokenizer_load_buffer(attn_ctx *ctx, const char *data, size_t len, uint32_t flags,
                                                 attn_tokenizer **out);
+/** Loads a Hugging Face tokenizer.json (the `tokenizers` library's format,
+ *  version 1.0) whose model is WordPiece, and encodes as that library does
+ *  (ids and type ids identical on the texts the tests cover):
+ *  - "normalizer": BertNormalizer (clean_text, handle_chinese_chars,
+ *    strip_accents (null follows lowercase), lowercase), NFD, NFKD, NFC,
+ *    NFKC, Lowercase, StripAccents (drops Mn, Mc, Me), Replace with a
+ *    "String" pattern, Strip, and Sequence of these; null = none.
+ *  - "pre_tokenizer": BertPreTokenizer, Whitespace (\w+|[^\w\s]+),
+ *    WhitespaceSplit, Punctuation (every behavior), Sequence; null = the
+ *    whole normalized text is one word.
+ *  - "model": WordPiece (vocab, unk_token, continuing_subword_prefix,
+ *    max_input_chars_per_word up to 100000).
+ *  - "post_processor": TemplateProcessing (single and pair templates with
+ *    type ids; special tokens of several ids) or BertProcessing; null =
+ *    the sequences alone, the pair's pieces with type id 1.
+ *  - "added_tokens": cut out of the text before the model sees it, with
+ *    their flags: normalized=false tokens are matched in the raw text,
+ *    normalized=true ones in the normalized text; leftmost-longest;
+ *    single_word, lstrip and rstrip as `tokenizers` applies them. As in
+ *    `tokenizers`, a token's id is the vocab's when the vocab has it, else
+ *    the next free one (the file's "id" is not read). At most 16384 of
+ *    them, each at most 256 bytes (ATTN_ERR_LIMIT).
+ *  - "truncation": max_length gives attn_tokenizer_max_length; strategy
+ *    (LongestFirst, OnlyFirst, OnlySecond) and direction (Left keeps the
+ *    end) apply whenever an encoding call truncates to a max_len; stride
+ *    is not used (no overflowing pieces are made).
+ *  - "padding": pad_id, pad_type_id and direction are what the batch calls
+ *    pad with; the length padded to is the call's pad_to (strategy and
+ *    pad_to_multiple_of are not used).
+ *  - "decoder" and unknown members are ignored.
+ *  Errors: ATTN_ERR_IO (cannot read the file), ATTN_ERR_FORMAT (not JSON,
+ *  a member of the wrong type, a template naming an undefined special
+ *  token, two vocab entries with one id, ... with the file offset),
+ *  ATTN_ERR_UNSUPPORTED (a model, normalizer, pre-tokenizer or
+ *  post-processor type not listed above, e.g. model type "BPE" or
+ *  "Unigram", named in the message), ATTN_ERR_LIMIT (the file is larger
+ *  than ATTN_TOKENIZER_MAX_JSON_BYTES, or a count beyond the limits
+ *  above or the ATTN_TOKENIZER_MAX_* ones), ATTN_ERR_NOMEM.
+ *  *out is NULL on error; destroy with attn_tokenizer_destroy. */
+ATTN_API attn_status attn_tokenizer_load_json(attn_ctx *ctx, const char *path, attn_tokenizer **out);
+/** Same as attn_tokenizer_load_json from len bytes of tokenizer.json in
+ *  memory (not kept: data may be freed after the call). */
+ATTN_API attn_status attn_tokenizer_load_json_buffer(attn_ctx *ctx, const char *data, size_t len,
+                                                     attn_tokenizer **out);
+/** Loads the tokenizer of a model folder as Hugging Face and
+ *  sentence-transformers save it (dir is the folder's path):
+ *  - dir/tokenizer.json if present (as attn_tokenizer_load_json);
+ *  - else dir/vocab.txt (as attn_tokenizer_load) with the settings of
+ *    dir/tokenizer_config.json: do_lower_case (default true),
+ *    strip_accents (null follows do_lower_case), tokenize_chinese_chars
+ *    (default true), unk/sep/pad/cls/mask_token and
+ *    additional_special_tokens (strings or {"content": ..., flags}),
+ *    added_tokens_decoder; dir/special_tokens_map.json supplies the
+ *    special tokens tokenizer_config.json does not name;
+ *  - tokenizer_config.json's model_max_length (when below 2^31) becomes
+ *    attn_tokenizer_max_length, over a tokenizer.json's truncation, as in
+ *    transformers;
+ *  - dir/sentence_bert_config.json with "do_lower_case": true lowercases
+ *    every text before tokenizing, as sentence-transformers does (its
+ *    max_seq_length is the model's business: read it there).
+ *  Missing optional files are fine; a name that exists but is not a
+ *  regular file is ATTN_ERR_IO. Errors as the two loaders, plus
+ *  ATTN_ERR_NOT_FOUND (neither tokenizer.json nor vocab.txt in dir),
+ *  ATTN_ERR_FORMAT (a config file that is not a JSON object or has a
+ *  member of the wrong type). *out is NULL on error. */
+ATTN_API attn_status attn_tokenizer_load_dir(attn_ctx *ctx, const char *dir, attn_tokenizer **out);
+/** The longest sequence (special tokens included) the tokenizer's files
+ *  name: tokenizer.json's truncation max_length, or a folder's
+ *  model_max_length (see attn_tokenizer_load_dir); 0 when none is known
+ *  (always for attn_tokenizer_load) or tok is NULL. Pass it as max_len to
+ *  the encoding calls to truncate as Hugging Face does with
+ *  truncation=True. */
+ATTN_API int32_t attn_tokenizer_max_length(const attn_tokenizer *tok);
 /** Frees the tokenizer. NULL is a no-op. */
 ATTN_API void attn_tokenizer_destroy(attn_tokenizer *tok);
 
-/** Number of vocab lines (ids run from 0 to this - 1); -1 for NULL. */
+/** Number of ids (they run from 0 to this - 1): the vocab's lines, or for
+ *  a tokenizer.json the highest vocab or added-token id + 1; -1 for NULL. */
 ATTN_API int32_t attn_tokenizer_vocab_size(const attn_tokenizer *tok);
-/** Id of an exact vocab entry (no normalization). ATTN_ERR_NOT_FOUND if the
- *  vocab lacks it, ATTN_ERR_INVALID_ARG for NULL arguments. */
+/** Id of an exact added token or vocab entry (no normalization).
+ *  ATTN_ERR_NOT_FOUND if neither has it, ATTN_ERR_INVALID_ARG for NULL
+ *  arguments. */
 ATTN_API attn_status attn_tokenizer_token_to_id(const attn_tokenizer *tok, const char *token, int32_t *id);
-/** Text of line id of the vocab (borrowed, lives as long as tok); NULL if
- *  id is out of range or tok is NULL. */
+/** Text of vocab entry id, or of the added token with that id (borrowed,
+ *  lives as long as tok); NULL if no entry has the id or tok is NULL. */
 ATTN_API const char *attn_tokenizer_id_to_token(const attn_tokenizer *tok, int32_t id);
 
 /** WordPiece ids of a NUL-terminated UTF-8 text, without [CLS]/[SEP] and
@@ -107,20 +197,26 @@ ATTN_API const char *attn_tokenizer_id_to_token(const attn_tokenizer *tok, int32
 ATTN_API attn_status attn_tokenizer_tokenize(attn_tokenizer *tok, const char *text, int32_t *ids,
                                              int32_t capacity, int32_t *n_out);
 
-/** Model input for one text, or for a pair when pair is not NULL:
- *  "[CLS] text [SEP]" or "[CLS] text [SEP] pair [SEP]", token types 0 for
- *  [CLS], text and its [SEP], 1 for the pair and the last [SEP].
+/** Model input for one text, or for a pair when pair is not NULL, by the
+ *  tokenizer's template: for a vocab.txt "[CLS] text [SEP]" or "[CLS] text
+ *  [SEP] pair [SEP]", token types 0 for [CLS], text and its [SEP], 1 for
+ *  the pair and the last [SEP]; for a tokenizer.json its post_processor.
  *  max_len > 0 truncates so the whole sequence (specials included) has at
- *  most max_len ids: a single text keeps its first max_len - 2 pieces; a
- *  pair is cut longest-first as Hugging Face's `tokenizers` does (the
- *  shorter side is kept whole when the longer can absorb the cut, else
- *  each keeps half of max_len - 3, the longer one (the pair on a tie)
- *  taking the odd one). max_len 0 = no truncation; 0 < max_len < 2 (3
- *  for a pair) is ATTN_ERR_INVALID_ARG. No padding (see the batch calls).
+ *  most max_len ids, by the tokenizer.json's truncation strategy and
+ *  direction (default LongestFirst, Right): a single text keeps its first
+ *  max_len - (specials) pieces; a pair is cut longest-first as Hugging
+ *  Face's `tokenizers` does (the shorter side is kept whole when the
+ *  longer can absorb the cut, else each keeps half of the budget, the
+ *  longer one (the pair on a tie) taking the odd one). max_len 0 = no
+ *  truncation (attn_tokenizer_max_length gives the files' value); a
+ *  max_len below the template's special-token count is
+ *  ATTN_ERR_INVALID_ARG. No padding (see the batch calls).
  *  ids receives the ids, type_ids (may be NULL) the token types; both
  *  follow attn_tokenizer_tokenize's capacity rules, *n_out = full length.
  *  Errors as attn_tokenizer_tokenize, plus ATTN_ERR_NOT_FOUND when the
- *  vocab lacks [CLS] or [SEP]. */
+ *  vocab lacks [CLS] or [SEP], ATTN_ERR_LIMIT when an OnlyFirst /
+ *  OnlySecond truncation cannot make the sequence fit, ATTN_ERR_INVALID_ARG
+ *  for OnlySecond without a pair. */
 ATTN_API attn_status attn_tokenizer_encode(attn_tokenizer *tok, const char *text, const char *pair,
                                            int32_t max_len, int32_t *ids, int32_t *type_ids,
                                            int32_t capacity, int32_t *n_out);
@@ -132,8 +228,8 @@ ATTN_API attn_status attn_tokenizer_encode(attn_tokenizer *tok, const char *text
 typedef struct attn_batch attn_batch;
 
 typedef enum attn_batch_field {
-    ATTN_BATCH_INPUT_IDS = 0,      /**< [B, T] int32 ids, [PAD] after the end */
-    ATTN_BATCH_TOKEN_TYPE_IDS = 1, /**< [B, T] int32 0/1, 0 on padding */
+    ATTN_BATCH_INPUT_IDS = 0,      /**< [B, T] int32 ids, the pad id after the end */
+    ATTN_BATCH_TOKEN_TYPE_IDS = 1, /**< [B, T] int32 token types, the pad type id (0) on padding */
     ATTN_BATCH_ATTENTION_MASK = 2  /**< [B, T] int32 1 real, 0 padding */
 } attn_batch_field;
 
@@ -144,8 +240,9 @@ ATTN_API void attn_batch_destroy(attn_batch *b);
 
 /** Encodes n texts (and pairs[i] with texts[i] when pairs is not NULL and
  *  pairs[i] is not NULL) as attn_tokenizer_encode with max_len, then pads
- *  on the right with [PAD] to T = pad_to, or to the longest sequence when
- *  pad_to is 0. n may be 0 (tensors [0, pad_to]).
+ *  to T = pad_to, or to the longest sequence when pad_to is 0, with [PAD]
+ *  on the right (a tokenizer.json's padding section may name another pad
+ *  id, pad type id and the left side). n may be 0 (tensors [0, pad_to]).
  *  Errors: ATTN_ERR_INVALID_ARG (NULL tok, batch or texts[i], negative n,
  *  max_len or pad_to, batch and tokenizer of different contexts),
  *  ATTN_ERR_LIMIT (a sequence longer than pad_to: pass max_len <= pad_to

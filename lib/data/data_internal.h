@@ -55,9 +55,10 @@ static inline int attn__data_is_space(unsigned char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
-/* The keyed hash (core/keyed_hash.h) of s's whitespace-normalised text:
- * texts that attn__normalized_equal calls equal get the same value. */
-uint64_t attn__normalized_keyed_hash(attn__hash_key key, const char *s, size_t n);
+/* Writes s's whitespace-normalised text (what the split hash reads) to out,
+ * which has room for n bytes: texts that attn__normalized_equal calls equal
+ * give the same bytes. Returns the length. */
+size_t attn__normalize_copy(const char *s, size_t n, char *out);
 /* 1 if a and b are equal after whitespace normalisation. */
 int attn__normalized_equal(const char *a, size_t na, const char *b, size_t nb);
 

@@ -37,15 +37,12 @@ uint64_t attn_dataset_hash(const char *text, size_t len)
     return h;
 }
 
-uint64_t attn__normalized_keyed_hash(attn__hash_key key, const char *s, size_t n)
+size_t attn__normalize_copy(const char *s, size_t n, char *out)
 {
-    attn__keyed_hash h;
-    attn__keyed_hash_init(&h, key);
-    size_t i = 0;
+    size_t i = 0, o = 0;
     int pending = 0, started = 0, c;
-    while ((c = next_normalized((const unsigned char *)s, n, &i, &pending, &started)) >= 0)
-        attn__keyed_hash_byte(&h, (unsigned char)c);
-    return attn__keyed_hash_final(&h);
+    while ((c = next_normalized((const unsigned char *)s, n, &i, &pending, &started)) >= 0) out[o++] = (char)c;
+    return o;
 }
 
 int attn__normalized_equal(const char *a, size_t na, const char *b, size_t nb)

@@ -76,10 +76,9 @@ attn_status attn__model_backward_encoder(attn_model *m)
     return attn_embedding_backward(m->type_emb, m->row_types, m->dB);
 }
 
-/* d_pooled [B, H] -> dA [N, H] through the pooler (or the mean) */
+/* d_pooled [B, H] -> dA [N, H] through the pooler, if any, and the pooling */
 static attn_status pool_backward(attn_model *m)
 {
-    int64_t H = m->cfg.hidden_size;
     const attn_tensor *d_cls = m->d_pooled;
     if (m->cfg.pooling == ATTN_POOL_CLS_DENSE) {
         ATTN_CHECK(attn_tensor_fill(m->d_pool_pre, 0.0));
@@ -88,24 +87,7 @@ static attn_status pool_backward(attn_model *m)
         ATTN_CHECK(attn_linear_backward(m->pooler, m->cls, m->d_pool_pre, m->d_cls));
         d_cls = m->d_cls;
     }
-    ATTN_CHECK(attn_tensor_fill(m->dA, 0.0));
-    const int32_t *offs = attn_tensor_data(m->seq_offsets), *kmask = attn_tensor_data(m->key_mask);
-    const float *g = attn_tensor_data_f32((attn_tensor *)d_cls);
-    float *dA = attn_tensor_data_f32(m->dA);
-    for (int64_t b = 0; b < m->B; b++) {
-        if (m->cfg.pooling != ATTN_POOL_MEAN) {
-            memcpy(dA + (int64_t)offs[b] * H, g + b * H, (size_t)H * sizeof(float));
-            continue;
-        }
-        int64_t count = 0;
-        for (int64_t r = offs[b]; r < offs[b + 1]; r++) count += kmask[r] != 0;
-        if (!count) continue;
-        float inv = 1.0f / (float)count;
-        for (int64_t r = offs[b]; r < offs[b + 1]; r++)
-            if (kmask[r])
-                for (int64_t j = 0; j < H; j++) dA[r * H + j] = g[b * H + j] * inv;
-    }
-    return ATTN_OK;
+    return attn__model_pool_backward(m, d_cls, m->dA);
 }
 
 static attn_status backward_from_pooled(attn_model *m)

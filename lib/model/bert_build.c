@@ -77,6 +77,19 @@ attn_status attn_bert_config_validate(attn_ctx *ctx, const attn_bert_config *in)
     POSITIVE(max_position_embeddings);
     POSITIVE(type_vocab_size);
 #undef POSITIVE
+    /* sizes come from files: bounded before any arithmetic on them, so that
+     * every product below fits in 64 bits with room to spare */
+#define AT_MOST(f, limit)                                                                                          \
+    if (c->f > (limit))                                                                                            \
+    return attn__fail(ctx, ATTN_ERR_LIMIT, "bert config: " #f " %d is over the limit of %d", (int)c->f, (int)(limit))
+    AT_MOST(vocab_size, ATTN_BERT_MAX_VOCAB);
+    AT_MOST(hidden_size, ATTN_BERT_MAX_HIDDEN);
+    AT_MOST(num_layers, ATTN_BERT_MAX_LAYERS);
+    AT_MOST(intermediate_size, ATTN_BERT_MAX_INTERMEDIATE);
+    AT_MOST(max_position_embeddings, ATTN_BERT_MAX_POSITIONS);
+    AT_MOST(type_vocab_size, ATTN_BERT_MAX_POSITIONS);
+    AT_MOST(num_labels, ATTN_BERT_MAX_LABELS);
+#undef AT_MOST
     if (c->hidden_size % c->num_heads != 0)
         return attn__fail(ctx, ATTN_ERR_INVALID_ARG, "bert config: hidden_size %d is not a multiple of num_heads %d",
                           c->hidden_size, c->num_heads);
@@ -93,15 +106,43 @@ attn_status attn_bert_config_validate(attn_ctx *ctx, const attn_bert_config *in)
     if (c->num_labels < 0) return attn__fail(ctx, ATTN_ERR_INVALID_ARG, "bert config: num_labels is negative");
     if (c->problem_type < ATTN_PROBLEM_SINGLE_LABEL || c->problem_type > ATTN_PROBLEM_MULTI_LABEL)
         return attn__fail(ctx, ATTN_ERR_INVALID_ARG, "bert config: unknown problem_type %d", c->problem_type);
-    if (c->problem_type == ATTN_PROBLEM_REGRESSION && c->num_labels != 1)
+    if (c->problem_type == ATTN_PROBLEM_REGRESSION && c->num_labels > 0 && c->num_labels != 1)
         return attn__fail(ctx, ATTN_ERR_INVALID_ARG, "bert config: regression needs num_labels = 1 (%d)", c->num_labels);
-    if (c->pooling < ATTN_POOL_CLS_DENSE || c->pooling > ATTN_POOL_MEAN)
+    if (c->pooling < ATTN_POOL_CLS_DENSE || c->pooling > ATTN_POOL_LAST_TOKEN)
         return attn__fail(ctx, ATTN_ERR_INVALID_ARG, "bert config: unknown pooling %d", c->pooling);
     if (c->norm_position != ATTN_NORM_POST && c->norm_position != ATTN_NORM_PRE)
         return attn__fail(ctx, ATTN_ERR_INVALID_ARG, "bert config: unknown norm_position %d", c->norm_position);
     if (c->pad_token_id < 0 || c->pad_token_id >= c->vocab_size)
         return attn__fail(ctx, ATTN_ERR_INVALID_ARG, "bert config: pad_token_id %d outside the vocabulary", c->pad_token_id);
     return ATTN_OK;
+}
+
+int64_t attn_bert_config_param_count(const attn_bert_config *in)
+{
+    attn_bert_config c;
+    if (attn__bert_config_accept(NULL, in, &c) != ATTN_OK) return -1;
+    /* within the limits of attn_bert_config_validate, every term fits in 2^62 */
+    int64_t H = c.hidden_size, I = c.intermediate_size;
+    int64_t embeddings = ((int64_t)c.vocab_size + c.max_position_embeddings + c.type_vocab_size) * H + 2 * H;
+    int64_t block = 4 * (H * H + H) + 2 * H + (H * I + I) + (I * H + H) + 2 * H;
+    int64_t total = embeddings + (int64_t)c.num_layers * block;
+    if (c.norm_position == ATTN_NORM_PRE) total += 2 * H;
+    if (c.pooling == ATTN_POOL_CLS_DENSE) total += H * H + H;
+    if (c.num_labels > 0) total += (int64_t)c.num_labels * H + c.num_labels;
+    return total;
+}
+
+/* Refuses, before anything is allocated, a model whose parameters alone
+ * exceed what the context's memory limit leaves free. */
+static attn_status check_model_size(attn_ctx *ctx, const attn_bert_config *c)
+{
+    int64_t bytes = attn_bert_config_param_count(c) * (int64_t)sizeof(float);
+    if (ctx->memory_limit <= 0 || bytes <= ctx->memory_limit - ctx->bytes_in_use) return ATTN_OK;
+    return attn__fail(ctx, ATTN_ERR_NOMEM,
+                      "the model needs %.1f MB for its %lld parameters; the context's memory limit leaves %.1f MB "
+                      "(ATTN_OPT_MEMORY_LIMIT; the CLI's --memory-limit)",
+                      (double)bytes / 1e6, (long long)(bytes / (int64_t)sizeof(float)),
+                      (double)(ctx->memory_limit - ctx->bytes_in_use) / 1e6);
 }
 
 /* Appends every parameter of layer under prefix to the model's table. */
@@ -111,6 +152,9 @@ static attn_status register_params(attn_model *m, attn_layer *layer, const char 
      * their memory, which only training needs */
     for (int32_t i = 0; i < layer->nparams; i++) {
         const attn__param *lp = &layer->params[i];
+        if (m->nparams >= m->max_params)
+            return attn__fail(m->ctx, ATTN_ERR_LIMIT, "parameter table full at %s%s (%d entries)", prefix, lp->name,
+                              (int)m->max_params);
         bert_param *p = &m->params[m->nparams++];
         int len = snprintf(p->name, sizeof p->name, "%s%s", prefix, lp->name);
         if (len < 0 || (size_t)len >= sizeof p->name)
@@ -154,8 +198,10 @@ static attn_status build(attn_model *m)
     const attn_bert_config *c = &m->cfg;
     int64_t H = c->hidden_size;
     int32_t L = c->num_layers;
-    int32_t max_params = 5 + 16 * L + 2 + 4 + 2;
-    m->params = attn__calloc(ctx, (size_t)max_params, sizeof *m->params);
+    /* embeddings 5, a block 16, final LayerNorm 2, pooler 2, classifier 2;
+     * L <= ATTN_BERT_MAX_LAYERS keeps it far inside int32 */
+    m->max_params = 5 + 16 * L + 2 + 2 + 2;
+    m->params = attn__calloc(ctx, (size_t)m->max_params, sizeof *m->params);
     m->blocks = attn__calloc(ctx, (size_t)L, sizeof *m->blocks);
     if (!m->params || !m->blocks) return ATTN_ERR_NOMEM;
 
@@ -218,11 +264,16 @@ attn_status attn_bert_create(attn_ctx *ctx, const attn_bert_config *cfg, attn_mo
     *out = NULL;
     attn_bert_config accepted;
     ATTN_CHECK(attn__bert_config_accept(ctx, cfg, &accepted));
+    ATTN_CHECK(check_model_size(ctx, &accepted));
     attn_model *m = attn__calloc(ctx, 1, sizeof *m);
     if (!m) return ATTN_ERR_NOMEM;
     m->ctx = ctx;
     m->cfg = accepted;
     m->skip_padding = 1;
+    attn__strbuf_init(&m->notes, ctx);
+    m->max_length = accepted.max_position_embeddings;
+    m->batch_size = 32;
+    m->score_activation = accepted.num_labels == 1 ? ATTN_ACT_SIGMOID : ATTN_ACT_IDENTITY;
     attn_status st = build(m);
     if (st == ATTN_OK) st = init_params(m);
     if (st != ATTN_OK) {
@@ -241,6 +292,8 @@ void attn_model_destroy(attn_model *m)
                             m->final_ln, m->pooler, m->cls_drop, m->classifier};
     for (size_t i = 0; i < sizeof layers / sizeof layers[0]; i++) attn_layer_destroy(layers[i]);
     attn_loss_destroy(m->loss);
+    for (int32_t d = 0; d < m->ndense; d++) attn_layer_destroy(m->dense[d].linear);
+    attn_tokenizer_destroy(m->tokenizer);
     if (m->blocks) {
         for (int32_t l = 0; l < m->cfg.num_layers; l++) {
             bert_block *b = &m->blocks[l];
@@ -256,9 +309,11 @@ void attn_model_destroy(attn_model *m)
     }
     attn_tensor *bufs[] = {m->row_ids, m->row_pos, m->row_types, m->row_index, m->seq_offsets, m->key_mask,
                            m->emb_sum, m->x0, m->final_out, m->scratch, m->cls, m->pool_pre, m->pooled,
-                           m->pooled_drop, m->logits, m->last_hidden, m->label_buf, m->dA, m->dB, m->dS, m->d_logits,
+                           m->pooled_drop, m->logits, m->pool_argmax, m->in_ids, m->in_types, m->in_mask, m->dense_out[0],
+                           m->dense_out[1], m->last_hidden, m->label_buf, m->dA, m->dB, m->dS, m->d_logits,
                            m->d_pooled_drop, m->d_pooled, m->d_pool_pre, m->d_cls};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) attn_tensor_destroy(bufs[i]);
+    attn__strbuf_free(&m->notes);
     attn__free(ctx, m->blocks);
     attn__free(ctx, m->params);
     attn__free(ctx, m);
@@ -360,22 +415,49 @@ attn_status attn_model_set_training(attn_model *m, int32_t training)
     return attn__ok(m->ctx);
 }
 
+static const char *option_name(attn_model_option key)
+{
+    switch (key) {
+    case ATTN_MODEL_OPT_SKIP_PADDING: return "ATTN_MODEL_OPT_SKIP_PADDING";
+    case ATTN_MODEL_OPT_INFERENCE_ONLY: return "ATTN_MODEL_OPT_INFERENCE_ONLY";
+    case ATTN_MODEL_OPT_MAX_LENGTH: return "ATTN_MODEL_OPT_MAX_LENGTH";
+    case ATTN_MODEL_OPT_BATCH_SIZE: return "ATTN_MODEL_OPT_BATCH_SIZE";
+    case ATTN_MODEL_OPT_NORMALIZE: return "ATTN_MODEL_OPT_NORMALIZE";
+    case ATTN_MODEL_OPT_POOLING: return "ATTN_MODEL_OPT_POOLING";
+    }
+    return NULL;
+}
+
 attn_status attn_model_set_int(attn_model *m, attn_model_option key, int64_t value)
 {
     if (!m) return ATTN_ERR_INVALID_ARG;
-    if (key != ATTN_MODEL_OPT_SKIP_PADDING && key != ATTN_MODEL_OPT_INFERENCE_ONLY)
-        return attn__fail(m->ctx, ATTN_ERR_INVALID_ARG, "attn_model_set_int: unknown option %d", (int)key);
-    if (value != 0 && value != 1)
-        return attn__fail(m->ctx, ATTN_ERR_INVALID_ARG, "attn_model_set_int: %s must be 0 or 1",
-                          key == ATTN_MODEL_OPT_SKIP_PADDING ? "skip_padding" : "inference_only");
-    if (key == ATTN_MODEL_OPT_SKIP_PADDING) {
-        m->skip_padding = (int32_t)value;
-    } else {
+    const char *name = option_name(key);
+    if (!name) return attn__fail(m->ctx, ATTN_ERR_INVALID_ARG, "attn_model_set_int: unknown option %d", (int)key);
+    int64_t lo = 0, hi = 1;
+    if (key == ATTN_MODEL_OPT_MAX_LENGTH) lo = 2, hi = m->cfg.max_position_embeddings;
+    if (key == ATTN_MODEL_OPT_BATCH_SIZE) lo = 1, hi = 65536;
+    if (key == ATTN_MODEL_OPT_POOLING) hi = ATTN_POOL_LAST_TOKEN;
+    if (value < lo || value > hi)
+        return attn__fail(m->ctx, ATTN_ERR_INVALID_ARG, "attn_model_set_int: %s must be in [%lld, %lld], not %lld", name,
+                          (long long)lo, (long long)hi, (long long)value);
+    switch (key) {
+    case ATTN_MODEL_OPT_SKIP_PADDING: m->skip_padding = (int32_t)value; break;
+    case ATTN_MODEL_OPT_INFERENCE_ONLY:
         m->inference_only = (int32_t)value;
         for (int32_t l = 0; l < m->cfg.num_layers; l++) {
             attn__layer_drop_activations(m->blocks[l].attn, (int32_t)value);
             attn__layer_drop_activations(m->blocks[l].ffn, (int32_t)value);
         }
+        break;
+    case ATTN_MODEL_OPT_MAX_LENGTH: m->max_length = (int32_t)value; break;
+    case ATTN_MODEL_OPT_BATCH_SIZE: m->batch_size = (int32_t)value; break;
+    case ATTN_MODEL_OPT_NORMALIZE: m->normalize = (int32_t)value; break;
+    case ATTN_MODEL_OPT_POOLING:
+        if (value == ATTN_POOL_CLS_DENSE && !m->pooler)
+            return attn__fail(m->ctx, ATTN_ERR_STATE,
+                              "attn_model_set_int: the model has no pooler (BERT's pooler pooling needs its weights)");
+        m->cfg.pooling = (int32_t)value;
+        break;
     }
     m->have_forward = 0;
     return attn__ok(m->ctx);
@@ -384,10 +466,15 @@ attn_status attn_model_set_int(attn_model *m, attn_model_option key, int64_t val
 attn_status attn_model_get_int(const attn_model *m, attn_model_option key, int64_t *value)
 {
     if (!m || !value) return ATTN_ERR_INVALID_ARG;
-    if (key != ATTN_MODEL_OPT_SKIP_PADDING && key != ATTN_MODEL_OPT_INFERENCE_ONLY)
-        return attn__fail(m->ctx, ATTN_ERR_INVALID_ARG, "attn_model_get_int: unknown option %d", (int)key);
-    *value = key == ATTN_MODEL_OPT_SKIP_PADDING ? m->skip_padding : m->inference_only;
-    return ATTN_OK;
+    switch (key) {
+    case ATTN_MODEL_OPT_SKIP_PADDING: *value = m->skip_padding; return ATTN_OK;
+    case ATTN_MODEL_OPT_INFERENCE_ONLY: *value = m->inference_only; return ATTN_OK;
+    case ATTN_MODEL_OPT_MAX_LENGTH: *value = m->max_length; return ATTN_OK;
+    case ATTN_MODEL_OPT_BATCH_SIZE: *value = m->batch_size; return ATTN_OK;
+    case ATTN_MODEL_OPT_NORMALIZE: *value = m->normalize; return ATTN_OK;
+    case ATTN_MODEL_OPT_POOLING: *value = m->cfg.pooling; return ATTN_OK;
+    }
+    return attn__fail(m->ctx, ATTN_ERR_INVALID_ARG, "attn_model_get_int: unknown option %d", (int)key);
 }
 
 attn_status attn__model_buffer(attn_ctx *ctx, attn_tensor **t, attn_dtype dtype, int64_t rows, int64_t cols)

@@ -145,30 +145,10 @@ attn_tensor *attn__model_hidden(attn_model *m)
     return m->cfg.num_layers > 0 ? m->blocks[m->cfg.num_layers - 1].out : m->x0;
 }
 
-/* pooled [B, H] from the hidden rows: first row of each sequence, or the mean of its real rows */
+/* pooled [B, H]: the pooling of the hidden rows (pooling.c), then BERT's pooler if the model has one */
 static attn_status pool(attn_model *m)
 {
-    attn_tensor *hidden = attn__model_hidden(m);
-    int64_t H = m->cfg.hidden_size;
-    const int32_t *offs = attn_tensor_data(m->seq_offsets), *kmask = attn_tensor_data(m->key_mask);
-    const float *h = attn_tensor_data_f32(hidden);
-    float *cls = attn_tensor_data_f32(m->cls);
-    for (int64_t b = 0; b < m->B; b++) {
-        float *dst = cls + b * H;
-        if (m->cfg.pooling != ATTN_POOL_MEAN) {
-            memcpy(dst, h + (int64_t)offs[b] * H, (size_t)H * sizeof(float));
-            continue;
-        }
-        memset(dst, 0, (size_t)H * sizeof(float));
-        int64_t count = 0;
-        for (int64_t r = offs[b]; r < offs[b + 1]; r++) {
-            if (!kmask[r]) continue;
-            count++;
-            for (int64_t j = 0; j < H; j++) dst[j] += h[r * H + j];
-        }
-        float inv = count ? 1.0f / (float)count : 0.0f;
-        for (int64_t j = 0; j < H; j++) dst[j] *= inv;
-    }
+    ATTN_CHECK(attn__model_pool_forward(m, m->cls));
     if (m->cfg.pooling == ATTN_POOL_CLS_DENSE) {
         ATTN_CHECK(attn_linear_forward(m->pooler, m->cls, m->pool_pre));
         return attn_activation_forward(ATTN_ACT_TANH, m->pooled, m->pool_pre);

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "internal.h"
+#include "io/json.h"
 
 #define ATTN_PARAM_NAME_MAX 96
 
@@ -17,6 +18,13 @@ typedef struct bert_block {
      * pre-LN:  norm1 = LN1(in), res1 = in + attn(norm1), norm2 = LN2(res1), out = res1 + ffn(norm2) */
     attn_tensor *norm1, *res1, *norm2, *res2, *out;
 } bert_block;
+
+/* a sentence-transformers Dense module: activation(W x + b) */
+#define ATTN__MAX_DENSE 4
+typedef struct dense_module {
+    attn_layer *linear;
+    int32_t activation; /* attn_activation */
+} dense_module;
 
 typedef struct bert_param {
     char name[ATTN_PARAM_NAME_MAX];
@@ -38,7 +46,18 @@ struct attn_model {
     attn_loss *loss;                 /* by problem type; models with a head */
 
     bert_param *params;
-    int32_t nparams;
+    int32_t nparams, max_params;
+    attn__strbuf notes;              /* attn_model_load_notes */
+
+    /* a model folder's parts (attn_model_load_dir) and the settings of
+     * attn_model_embed / attn_model_score_pairs */
+    attn_tokenizer *tokenizer;       /* owned; NULL for a model built otherwise */
+    dense_module dense[ATTN__MAX_DENSE];
+    int32_t ndense;
+    int32_t normalize, max_length, batch_size;
+    int32_t score_activation;        /* attn_activation applied to score_pairs' logits */
+    attn_tensor *in_ids, *in_types, *in_mask;      /* int32 [b, T]: one batch of embed / score_pairs */
+    attn_tensor *dense_out[2];                     /* [b, width]: Dense modules' outputs, alternating */
 
     /* the batch of the last forward */
     int64_t B, T, N;
@@ -54,6 +73,7 @@ struct attn_model {
     attn_tensor *emb_sum, *x0, *final_out;         /* [N, H] */
     attn_tensor *scratch;                          /* [N, H]: sublayer outputs, embedding terms */
     attn_tensor *cls, *pool_pre, *pooled, *pooled_drop, *logits;   /* [B, H] / [B, L] */
+    attn_tensor *pool_argmax;                      /* int32 [B, H]: the row max pooling took */
     attn_tensor *last_hidden;                      /* [B, T, H], filled on request */
     int32_t last_hidden_ready;
 
@@ -63,6 +83,8 @@ struct attn_model {
     attn_tensor *d_logits, *d_pooled_drop, *d_pooled, *d_pool_pre, *d_cls;   /* [B, *] */
 };
 
+/* The configuration's name of a pooling ("mean", "cls_dense", ...). */
+const char *attn__pooling_name(int32_t pooling);
 /* Makes *t a float32 (or dtype) tensor of shape [rows, cols] (cols = 0 for
  * rank 1), reusing its storage when it fits and reallocating only to grow. */
 attn_status attn__model_buffer(attn_ctx *ctx, attn_tensor **t, attn_dtype dtype, int64_t rows, int64_t cols);
@@ -87,6 +109,10 @@ attn_status attn__bert_config_accept(attn_ctx *ctx, const attn_bert_config *in, 
 
 /* Adds every parameter under its HF name to a checkpoint writer. */
 attn_status attn__model_add_params(attn_model *m, attn_safetensors_writer *w);
+/* The pooling of the hidden rows into out [B, H] (before BERT's pooler),
+ * and its backward: d_hidden [N, H] is overwritten (pooling.c). */
+attn_status attn__model_pool_forward(attn_model *m, attn_tensor *out);
+attn_status attn__model_pool_backward(attn_model *m, const attn_tensor *d_pooled, attn_tensor *d_hidden);
 /* Backward from dA = d(hidden rows) through encoder and embeddings. */
 attn_status attn__model_backward_encoder(attn_model *m);
 

@@ -23,7 +23,13 @@ static const named problems[] = {
     {"regression", ATTN_PROBLEM_REGRESSION},
     {"multi_label_classification", ATTN_PROBLEM_MULTI_LABEL},
 };
-static const named poolings[] = {{"cls_dense", ATTN_POOL_CLS_DENSE}, {"cls", ATTN_POOL_CLS}, {"mean", ATTN_POOL_MEAN}};
+static const named poolings[] = {{"cls_dense", ATTN_POOL_CLS_DENSE},
+                                 {"cls", ATTN_POOL_CLS},
+                                 {"mean", ATTN_POOL_MEAN},
+                                 {"max", ATTN_POOL_MAX},
+                                 {"mean_sqrt_len_tokens", ATTN_POOL_MEAN_SQRT_LEN},
+                                 {"weightedmean", ATTN_POOL_WEIGHTED_MEAN},
+                                 {"lasttoken", ATTN_POOL_LAST_TOKEN}};
 static const named norms[] = {{"post", ATTN_NORM_POST}, {"pre", ATTN_NORM_PRE}};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -33,6 +39,12 @@ static const char *name_of(const named *table, size_t n, int32_t value)
     for (size_t i = 0; i < n; i++)
         if (table[i].value == value) return table[i].name;
     return NULL;
+}
+
+const char *attn__pooling_name(int32_t pooling)
+{
+    const char *name = name_of(poolings, COUNT(poolings), pooling);
+    return name ? name : "?";
 }
 
 static attn_status read_named(const attn__json_doc *doc, const attn__json *root, const char *key,
@@ -69,6 +81,50 @@ static attn_status read_float(const attn__json_doc *doc, const attn__json *root,
     return ATTN_OK;
 }
 
+/* Hugging Face architectures whose checkpoints hold no sequence classifier:
+ * the encoder alone (BertModel), or language-model heads (cls.*) that the
+ * weight loader skips with a note. has_pooler: whether the architecture
+ * carries BERT's pooler (BertForMaskedLM is built without one). Any other
+ * Bert* architecture (token classification, question answering) loads as
+ * its encoder with BERT's pooler; its head is skipped with a note. */
+static const struct {
+    const char *name;
+    int sequence_classifier, has_pooler;
+} architectures[] = {
+    {"BertForSequenceClassification", 1, 1}, {"BertModel", 0, 1},      {"BertForPreTraining", 0, 1},
+    {"BertForNextSentencePrediction", 0, 1},  {"BertForMaskedLM", 0, 0}, {"BertLMHeadModel", 0, 0},
+    {"BertForTokenClassification", 0, 0},     {"BertForQuestionAnswering", 0, 0},
+    {"BertForMultipleChoice", 0, 1},
+};
+
+/* The config alone decides what is built: architectures[0] says whether
+ * there is a classifier head (num_labels and id2label describe one only for
+ * a sequence classifier) and whether there is a pooler. No architectures
+ * (configs written by hand): the labels decide, as before. */
+static attn_status read_architecture(const attn__json_doc *doc, const attn__json *root, attn_bert_config *cfg)
+{
+    const attn__json *list = attn__json_object_get(root, "architectures");
+    if (!list || attn__json_type_of(list) == ATTN_JSON_NULL) return ATTN_OK;
+    if (attn__json_type_of(list) != ATTN_JSON_ARRAY || attn__json_array_size(list) == 0 ||
+        !attn__json_get_string(attn__json_array_at(list, 0), NULL))
+        return attn__json_fail(doc, list, ATTN_ERR_FORMAT, "\"architectures\" must be a list of names");
+    const char *arch = attn__json_get_string(attn__json_array_at(list, 0), NULL);
+    for (size_t i = 0; i < COUNT(architectures); i++) {
+        if (strcmp(arch, architectures[i].name) != 0) continue;
+        if (!architectures[i].sequence_classifier) cfg->num_labels = 0;
+        if (!architectures[i].has_pooler) cfg->pooling = ATTN_POOL_CLS;
+        return ATTN_OK;
+    }
+    if (strncmp(arch, "Bert", 4) == 0) {
+        cfg->num_labels = 0;
+        return ATTN_OK;
+    }
+    return attn__json_fail(doc, list, ATTN_ERR_UNSUPPORTED,
+                           "architecture \"%.100s\" is not a BERT model (supported: BertModel, "
+                           "BertForSequenceClassification, BertForMaskedLM, BertForPreTraining, ...)",
+                           arch);
+}
+
 static attn_status parse_config(attn_ctx *ctx, const attn__json_doc *doc, attn_bert_config *cfg)
 {
     const attn__json *root = attn__json_root(doc);
@@ -98,6 +154,7 @@ static attn_status parse_config(attn_ctx *ctx, const attn__json_doc *doc, attn_b
     ATTN_CHECK(read_int(doc, root, "num_labels", &cfg->num_labels));
     cfg->problem_type = cfg->num_labels == 1 ? ATTN_PROBLEM_REGRESSION : ATTN_PROBLEM_SINGLE_LABEL;
     ATTN_CHECK(read_named(doc, root, "problem_type", problems, COUNT(problems), &cfg->problem_type));
+    ATTN_CHECK(read_architecture(doc, root, cfg));
     ATTN_CHECK(read_named(doc, root, "attn_pooling", poolings, COUNT(poolings), &cfg->pooling));
     ATTN_CHECK(read_named(doc, root, "attn_norm_position", norms, COUNT(norms), &cfg->norm_position));
     attn_status st = attn_bert_config_validate(ctx, cfg);
@@ -112,7 +169,7 @@ static attn_status parse_config(attn_ctx *ctx, const attn__json_doc *doc, attn_b
 attn_status attn_bert_config_load(attn_ctx *ctx, const char *path, attn_bert_config *cfg)
 {
     if (!ctx || !path || !cfg) return attn__fail(ctx, ATTN_ERR_INVALID_ARG, "attn_bert_config_load: NULL argument");
-    attn__json_limits limits = {1 << 20, 16, 1 << 16}; /* a config is small: refuse anything else */
+    attn__json_limits limits = {1 << 20, 16, 1 << 16, 0}; /* a config is small: refuse anything else */
     attn__json_doc *doc;
     ATTN_CHECK(attn__json_parse_file(ctx, path, &limits, &doc));
     attn_bert_config c;
@@ -133,7 +190,7 @@ attn_status attn_bert_config_load(attn_ctx *ctx, const char *path, attn_bert_con
 attn_status attn_bert_config_label(attn_ctx *ctx, const char *path, int32_t index, char *buf, size_t size)
 {
     if (!ctx || !path || !buf || size == 0) return attn__fail(ctx, ATTN_ERR_INVALID_ARG, "attn_bert_config_label: bad argument");
-    attn__json_limits limits = {1 << 20, 16, 1 << 16};
+    attn__json_limits limits = {1 << 20, 16, 1 << 16, 0};
     attn__json_doc *doc;
     ATTN_CHECK(attn__json_parse_file(ctx, path, &limits, &doc));
     char key[16];
@@ -167,7 +224,8 @@ attn_status attn_bert_config_save(attn_ctx *ctx, const attn_bert_config *cfg, co
     cfg = &accepted;
     attn__strbuf b;
     attn__strbuf_init(&b, ctx);
-    attn__strbuf_appendf(&b, "{\n  \"architectures\": [\"BertForSequenceClassification\"],\n  \"model_type\": \"bert\",\n");
+    attn__strbuf_appendf(&b, "{\n  \"architectures\": [\"%s\"],\n  \"model_type\": \"bert\",\n",
+                         cfg->num_labels > 0 ? "BertForSequenceClassification" : "BertModel");
     attn__strbuf_appendf(&b, "  \"vocab_size\": %d,\n  \"hidden_size\": %d,\n  \"num_hidden_layers\": %d,\n",
                          cfg->vocab_size, cfg->hidden_size, cfg->num_layers);
     attn__strbuf_appendf(&b, "  \"num_attention_heads\": %d,\n  \"intermediate_size\": %d,\n", cfg->num_heads,

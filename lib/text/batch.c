@@ -1,6 +1,7 @@
 /* Padded batches: n encoded texts laid out as three int32 tensors [B, T]
- * (input ids, token types, attention mask), padded on the right with [PAD]
- * to the longest sequence or to a fixed length. The tensors and the
+ * (input ids, token types, attention mask), padded with the tokenizer's
+ * pad token (on the right unless its tokenizer.json says left) to the
+ * longest sequence or to a fixed length. The tensors and the
  * scratch lists only grow, so a training loop stops allocating once its
  * largest batch has been seen. */
 #include <stdio.h>
@@ -120,9 +121,10 @@ attn_status attn_tokenizer_encode_batch(attn_tokenizer *tok, attn_batch *batch, 
                               fn, (int)i, (int)lengths[i], (int)width);
         needs_padding |= lengths[i] < width;
     }
-    int32_t pad = tok->special[ATTN__SPECIAL_PAD];
+    int32_t pad = tok->pad_id;
     if (needs_padding && pad < 0)
-        return attn__fail(ctx, ATTN_ERR_NOT_FOUND, "%s: the vocab has no [PAD] entry and the batch needs padding", fn);
+        return attn__fail(ctx, ATTN_ERR_NOT_FOUND,
+                          "%s: the vocab has no [PAD] entry (nor the tokenizer a pad token) and the batch needs padding", fn);
 
     size_t elements;
     if (!attn__mul_size((size_t)n, (size_t)width, &elements) || elements > (size_t)INT64_MAX / sizeof(int32_t))
@@ -146,14 +148,16 @@ attn_status attn_tokenizer_encode_batch(attn_tokenizer *tok, attn_batch *batch, 
     const int32_t *src_ids = attn__text_ids_data(&batch->ids), *src_types = attn__text_ids_data(&batch->types);
     size_t from = 0;
     for (int32_t i = 0; i < n; i++) {
-        size_t row = (size_t)i * (size_t)width, len = (size_t)lengths[i];
-        memcpy(ids + row, src_ids + from, len * sizeof *ids);
-        memcpy(types + row, src_types + from, len * sizeof *types);
-        for (size_t j = 0; j < len; j++) mask[row + j] = 1;
-        for (size_t j = len; j < (size_t)width; j++) {
-            ids[row + j] = pad;
-            types[row + j] = 0;
-            mask[row + j] = 0;
+        size_t row = (size_t)i * (size_t)width, len = (size_t)lengths[i], padding = (size_t)width - len;
+        /* a tokenizer.json may ask for padding on the left */
+        size_t text_at = tok->pad_left ? row + padding : row, pad_at = tok->pad_left ? row : row + len;
+        memcpy(ids + text_at, src_ids + from, len * sizeof *ids);
+        memcpy(types + text_at, src_types + from, len * sizeof *types);
+        for (size_t j = 0; j < len; j++) mask[text_at + j] = 1;
+        for (size_t j = 0; j < padding; j++) {
+            ids[pad_at + j] = pad;
+            types[pad_at + j] = tok->pad_type_id;
+            mask[pad_at + j] = 0;
         }
         from += len;
     }

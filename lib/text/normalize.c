@@ -1,208 +1,302 @@
-/* BERT's text normalization and word splitting (Hugging Face's
- * BertNormalizer followed by BertPreTokenizer): clean the text, space out
- * CJK ideographs, NFD + strip nonspacing marks and lowercase when uncased,
- * then split at whitespace and around every punctuation character. The
- * order of the steps is the order of the `tokenizers` pipeline. Unicode
- * properties all come from utf8proc; the only literal code points here are
- * the ones the BERT rules themselves name. Special tokens and WordPiece are
- * handled elsewhere (tokenizer.c, wordpiece.c). */
-#include <stdint.h>
+/* The normalizers of tokenizer.json, as steps over code points:
+ * BertNormalizer (clean text, space out CJK ideographs, strip accents =
+ * NFD then drop Mn, lowercase, in that order), NFD / NFKD / NFC / NFKC,
+ * Lowercase, StripAccents, Replace with a literal pattern, Strip.
+ *
+ * Decomposition is done here, one character at a time through utf8proc's
+ * tables, and canonical ordering by a stable sort on the combining class
+ * that is linear in the length of a run of marks: utf8proc_decompose
+ * orders marks by exchanging neighbours, which made 64 KB of combining
+ * marks cost seconds (a quadratic run). Composition (NFC, NFKC) is
+ * utf8proc's, which is linear. Every step adds the code points it reads to
+ * nz->work, which the tests use to check linear cost without a clock.
+ * Matching added tokens, word splitting and WordPiece live elsewhere. */
 #include <string.h>
 #include <utf8proc.h>
 
 #include "text_internal.h"
 
-/* TAB, LF and CR are control characters that BERT counts as whitespace. */
-static int is_bert_whitespace(int32_t c)
-{
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') return 1;
-    if (c < 0x80) return 0;
-    utf8proc_category_t cat = utf8proc_category(c);
-    return cat == UTF8PROC_CATEGORY_ZS || cat == UTF8PROC_CATEGORY_ZL || cat == UTF8PROC_CATEGORY_ZP;
-}
+static attn_status push(attn_ctx *ctx, attn__text_ids *l, int32_t c) { return attn__text_ids_push(ctx, l, c); }
 
-/* Every "Other" category: control, format, unassigned, private use,
- * surrogate. */
-static int is_bert_control(int32_t c)
+/* BertNormalizer's clean_text: NUL, U+FFFD and "other" characters go,
+ * TAB/LF/CR and other whitespace become a space. */
+static attn_status bert_clean(attn_ctx *ctx, const int32_t *in, size_t n, attn__text_ids *out)
 {
-    if (c == '\t' || c == '\n' || c == '\r') return 0;
-    if (c < 0x80) return c < 0x20 || c == 0x7f;
-    switch (utf8proc_category(c)) {
-    case UTF8PROC_CATEGORY_CC:
-    case UTF8PROC_CATEGORY_CF:
-    case UTF8PROC_CATEGORY_CN:
-    case UTF8PROC_CATEGORY_CO:
-    case UTF8PROC_CATEGORY_CS: return 1;
-    default: return 0;
+    for (size_t i = 0; i < n; i++) {
+        int32_t c = in[i];
+        if (c == 0 || c == 0xFFFD || (attn__is_other(c) && c != '\t' && c != '\n' && c != '\r')) continue;
+        ATTN_CHECK(push(ctx, out, attn__is_white_space(c) ? ' ' : c));
     }
+    return ATTN_OK;
 }
 
-/* BERT counts every printable ASCII non-alphanumeric as punctuation ("$",
- * "^", "`" are symbols in Unicode), plus the Unicode P* categories. */
-static int is_bert_punctuation(int32_t c)
+static attn_status bert_chinese(attn_ctx *ctx, const int32_t *in, size_t n, attn__text_ids *out)
 {
-    if (c < 0x80)
-        return (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126);
-    switch (utf8proc_category(c)) {
-    case UTF8PROC_CATEGORY_PC:
-    case UTF8PROC_CATEGORY_PD:
-    case UTF8PROC_CATEGORY_PS:
-    case UTF8PROC_CATEGORY_PE:
-    case UTF8PROC_CATEGORY_PI:
-    case UTF8PROC_CATEGORY_PF:
-    case UTF8PROC_CATEGORY_PO: return 1;
-    default: return 0;
+    for (size_t i = 0; i < n; i++) {
+        if (attn__is_cjk_ideograph(in[i])) {
+            ATTN_CHECK(push(ctx, out, ' '));
+            ATTN_CHECK(push(ctx, out, in[i]));
+            ATTN_CHECK(push(ctx, out, ' '));
+        } else {
+            ATTN_CHECK(push(ctx, out, in[i]));
+        }
     }
+    return ATTN_OK;
 }
 
-/* The CJK blocks of `tokenizers`' BertNormalizer. Its list starts the
- * Extension E range at U+2B920 where Google's original BERT (and the old
- * Python tokenizer) say U+2B820; transformers 5.x runs `tokenizers`, so
- * this follows it. Hangul, kana and CJK punctuation are not in the list. */
-static int is_cjk_ideograph(int32_t c)
-{
-    return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x20000 && c <= 0x2A6DF) ||
-           (c >= 0x2A700 && c <= 0x2B73F) || (c >= 0x2B740 && c <= 0x2B81F) || (c >= 0x2B920 && c <= 0x2CEAF) ||
-           (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x2F800 && c <= 0x2FA1F);
-}
+static int ccc(int32_t c) { return c < 0x300 ? 0 : utf8proc_get_property(c)->combining_class; }
 
-/* Step 1: decode (dropping invalid UTF-8), clean, space out CJK. The result
- * is valid UTF-8 in nz->cleaned; returns its length in *out_len. */
-static attn_status clean(attn_ctx *ctx, attn__normalizer *nz, const char *text, size_t len, size_t *out_len)
+/* Canonical ordering of pts[0, n): each run of non-starters is sorted by
+ * combining class, stably. Short runs (the common case) by insertion,
+ * long ones by counting sort: O(run + 256) however long the run is. */
+#define INSERTION_MAX 16
+static attn_status canonical_order(attn_ctx *ctx, attn__normalizer *nz, int32_t *pts, size_t n)
 {
-    /* A 3-byte ideograph grows to 5 bytes, a 4-byte one to 6: 2 * len bounds it. */
-    ATTN_CHECK(attn__text_buf_reserve(ctx, &nz->cleaned, 2 * len + 8));
-    utf8proc_uint8_t *out = nz->cleaned.data;
-    size_t o = 0, i = 0;
-    while (i < len) {
-        utf8proc_int32_t c;
-        utf8proc_ssize_t step = utf8proc_iterate((const utf8proc_uint8_t *)text + i, (utf8proc_ssize_t)(len - i), &c);
-        if (step <= 0) { /* one invalid byte: its U+FFFD would be dropped below */
+    size_t i = 0;
+    while (i < n) {
+        if (ccc(pts[i]) == 0) {
             i++;
             continue;
         }
-        i += (size_t)step;
-        if (c == 0 || c == 0xFFFD || is_bert_control(c)) continue;
-        if (is_bert_whitespace(c)) {
-            out[o++] = ' ';
-        } else if (is_cjk_ideograph(c)) {
-            out[o++] = ' ';
-            o += (size_t)utf8proc_encode_char(c, out + o);
-            out[o++] = ' ';
-        } else {
-            o += (size_t)utf8proc_encode_char(c, out + o);
-        }
-    }
-    *out_len = o;
-    return ATTN_OK;
-}
-
-/* Step 2: the cleaned text as code points, in NFD without nonspacing marks
- * when accents are stripped. Returns the count in *n_out. */
-static attn_status to_points(attn_ctx *ctx, attn__normalizer *nz, int strip_accents, size_t len, size_t *n_out)
-{
-    const utf8proc_uint8_t *s = nz->cleaned.data;
-    if (!strip_accents) {
-        ATTN_CHECK(attn__text_buf_reserve(ctx, &nz->points, (len + 1) * sizeof(int32_t)));
-        int32_t *pts = nz->points.data;
-        size_t n = 0;
-        for (size_t i = 0; i < len;) {
-            utf8proc_int32_t c;
-            i += (size_t)utf8proc_iterate(s + i, (utf8proc_ssize_t)(len - i), &c); /* valid: clean() wrote it */
-            pts[n++] = c;
-        }
-        *n_out = n;
-        return ATTN_OK;
-    }
-    /* utf8proc_decompose also puts combining marks in canonical order; it
-     * reports the size it needs when the buffer is too small. */
-    size_t want = len + 16;
-    for (;;) {
-        if (want > (size_t)PTRDIFF_MAX / sizeof(int32_t))
-            return attn__fail(ctx, ATTN_ERR_OVERFLOW, "text too long to decompose (%zu bytes)", len);
-        ATTN_CHECK(attn__text_buf_reserve(ctx, &nz->points, want * sizeof(int32_t)));
-        utf8proc_ssize_t got = utf8proc_decompose(s, (utf8proc_ssize_t)len, nz->points.data,
-                                                  (utf8proc_ssize_t)(nz->points.cap / sizeof(int32_t)),
-                                                  UTF8PROC_DECOMPOSE);
-        if (got < 0)
-            return attn__fail(ctx, ATTN_ERR_FORMAT, "NFD failed: %s", utf8proc_errmsg(got));
-        if ((size_t)got <= nz->points.cap / sizeof(int32_t)) {
-            int32_t *pts = nz->points.data;
-            size_t n = 0;
-            for (size_t i = 0; i < (size_t)got; i++)
-                if (utf8proc_category(pts[i]) != UTF8PROC_CATEGORY_MN) pts[n++] = pts[i];
-            *n_out = n;
-            return ATTN_OK;
-        }
-        want = (size_t)got;
-    }
-}
-
-typedef struct word_state {
-    attn_ctx *ctx;
-    attn__normalizer *nz;
-    size_t len, nchars;
-    attn__word_fn on_word;
-    void *user;
-} word_state;
-
-static attn_status flush(word_state *w)
-{
-    if (w->len == 0) return ATTN_OK;
-    attn_status st = w->on_word(w->user, w->nz->word.data, w->len, w->nchars);
-    w->len = 0;
-    w->nchars = 0;
-    return st;
-}
-
-static attn_status append(word_state *w, int32_t c)
-{
-    ATTN_CHECK(attn__text_buf_reserve(w->ctx, &w->nz->word, w->len + 4));
-    w->len += (size_t)utf8proc_encode_char(c, (utf8proc_uint8_t *)w->nz->word.data + w->len);
-    w->nchars++;
-    return ATTN_OK;
-}
-
-/* Step 3 for one (already lowercased) character. */
-static attn_status split(word_state *w, int32_t c)
-{
-    if (is_bert_whitespace(c)) return flush(w);
-    if (is_bert_punctuation(c)) {
-        ATTN_CHECK(flush(w));
-        ATTN_CHECK(append(w, c));
-        return flush(w);
-    }
-    return append(w, c);
-}
-
-attn_status attn__normalize_words(attn_ctx *ctx, attn__normalizer *nz, uint32_t flags, const char *text,
-                                  size_t len, attn__word_fn on_word, void *user)
-{
-    int lowercase = (flags & ATTN_TOKENIZER_LOWERCASE) != 0;
-    int strip_accents = lowercase && !(flags & ATTN_TOKENIZER_KEEP_ACCENTS);
-    size_t clen = 0, n = 0;
-    ATTN_CHECK(clean(ctx, nz, text, len, &clen));
-    ATTN_CHECK(to_points(ctx, nz, strip_accents, clen, &n));
-    word_state w = {ctx, nz, 0, 0, on_word, user};
-    const int32_t *pts = nz->points.data;
-    for (size_t i = 0; i < n; i++) {
-        int32_t c = pts[i];
-        if (lowercase && c == 0x130) {
-            /* The one character whose full lowercase is two (SpecialCasing:
-             * U+0130 -> i + U+0307); utf8proc only has the simple mapping.
-             * Reached only with accents kept: NFD already split it. */
-            ATTN_CHECK(split(&w, 'i'));
-            ATTN_CHECK(split(&w, 0x307));
+        size_t start = i;
+        while (i < n && ccc(pts[i]) != 0) i++;
+        size_t len = i - start;
+        int32_t *r = pts + start;
+        nz->work += len;
+        if (len <= INSERTION_MAX) {
+            for (size_t a = 1; a < len; a++) {
+                int32_t c = r[a];
+                int k = ccc(c);
+                size_t b = a;
+                while (b > 0 && ccc(r[b - 1]) > k) {
+                    r[b] = r[b - 1];
+                    b--;
+                }
+                r[b] = c;
+            }
             continue;
         }
-        ATTN_CHECK(split(&w, lowercase ? utf8proc_tolower(c) : c));
+        size_t count[257] = {0};
+        for (size_t a = 0; a < len; a++) count[ccc(r[a]) + 1]++;
+        for (int k = 1; k <= 256; k++) count[k] += count[k - 1];
+        nz->run.n = 0;
+        ATTN_CHECK(attn__text_buf_reserve(ctx, &nz->run.buf, len * sizeof(int32_t)));
+        int32_t *tmp = attn__text_ids_data(&nz->run);
+        for (size_t a = 0; a < len; a++) tmp[count[ccc(r[a])]++] = r[a];
+        memcpy(r, tmp, len * sizeof *r);
     }
-    return flush(&w);
+    return ATTN_OK;
+}
+
+/* Full canonical (or compatibility) decomposition, then canonical order. */
+static attn_status decompose(attn_ctx *ctx, attn__normalizer *nz, const int32_t *in, size_t n, int compat,
+                             attn__text_ids *out)
+{
+    utf8proc_option_t opt = UTF8PROC_DECOMPOSE | (compat ? UTF8PROC_COMPAT : 0);
+    size_t first = out->n;
+    for (size_t i = 0; i < n; i++) {
+        int32_t c = in[i];
+        if (c < 0xC0) { /* nothing below U+00C0 decomposes canonically */
+            if (!compat || c < 0xA0) {
+                ATTN_CHECK(push(ctx, out, c));
+                continue;
+            }
+        }
+        utf8proc_int32_t d[32];
+        int boundclass = 0;
+        utf8proc_ssize_t k = utf8proc_decompose_char(c, d, 32, opt, &boundclass);
+        if (k < 0 || k > 32) /* no decomposition is longer than 18 */
+            return attn__fail(ctx, ATTN_ERR_FORMAT, "cannot decompose U+%04X", (unsigned)c);
+        for (utf8proc_ssize_t j = 0; j < k; j++) ATTN_CHECK(push(ctx, out, d[j]));
+    }
+    return canonical_order(ctx, nz, attn__text_ids_data(out) + first, out->n - first);
+}
+
+static attn_status compose(attn_ctx *ctx, attn__text_ids *l)
+{
+    if (l->n == 0) return ATTN_OK;
+    utf8proc_ssize_t k = utf8proc_normalize_utf32(attn__text_ids_data(l), (utf8proc_ssize_t)l->n, UTF8PROC_COMPOSE);
+    if (k < 0) return attn__fail(ctx, ATTN_ERR_FORMAT, "composition failed: %s", utf8proc_errmsg(k));
+    l->n = (size_t)k;
+    return ATTN_OK;
+}
+
+static attn_status lowercase(attn_ctx *ctx, const int32_t *in, size_t n, attn__text_ids *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        int32_t lc[2];
+        int k = attn__lowercase(in[i], lc);
+        for (int j = 0; j < k; j++) ATTN_CHECK(push(ctx, out, lc[j]));
+    }
+    return ATTN_OK;
+}
+
+/* drop_all_marks: StripAccents (Mn Mc Me); else BERT's (Mn only). */
+static attn_status drop_marks(attn_ctx *ctx, const int32_t *in, size_t n, int drop_all_marks, attn__text_ids *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        int32_t c = in[i];
+        int mark = drop_all_marks ? attn__is_mark(c) : (c >= 0x300 && utf8proc_category(c) == UTF8PROC_CATEGORY_MN);
+        if (!mark) ATTN_CHECK(push(ctx, out, c));
+    }
+    return ATTN_OK;
+}
+
+/* Every non-overlapping occurrence, left to right (a literal regex). */
+static attn_status replace(attn_ctx *ctx, attn__normalizer *nz, const attn__norm_step *s, const int32_t *in, size_t n,
+                           attn__text_ids *out)
+{
+    size_t m = s->pattern_len;
+    for (size_t i = 0; i < n;) {
+        if (i + m <= n && in[i] == s->pattern[0] && memcmp(in + i, s->pattern, m * sizeof *in) == 0) {
+            for (size_t j = 0; j < s->content_len; j++) ATTN_CHECK(push(ctx, out, s->content[j]));
+            nz->work += m;
+            i += m;
+        } else {
+            ATTN_CHECK(push(ctx, out, in[i]));
+            i++;
+        }
+    }
+    return ATTN_OK;
+}
+
+static attn_status strip(attn_ctx *ctx, const attn__norm_step *s, const int32_t *in, size_t n, attn__text_ids *out)
+{
+    size_t a = 0, b = n;
+    if (s->left)
+        while (a < b && attn__is_white_space(in[a])) a++;
+    if (s->right)
+        while (b > a && attn__is_white_space(in[b - 1])) b--;
+    for (size_t i = a; i < b; i++) ATTN_CHECK(push(ctx, out, in[i]));
+    return ATTN_OK;
+}
+
+/* One sub-step: in (nz->a or nz->b, or the caller's array) to the other
+ * buffer; *cur follows the result. */
+typedef struct flow {
+    attn__normalizer *nz;
+    const int32_t *in;
+    size_t n;
+    attn__text_ids *cur;
+} flow;
+
+static attn__text_ids *next_buffer(flow *f)
+{
+    attn__text_ids *o = f->cur == &f->nz->a ? &f->nz->b : &f->nz->a;
+    o->n = 0;
+    return o;
+}
+
+static void advance(flow *f, attn__text_ids *o)
+{
+    f->cur = o;
+    f->in = attn__text_ids_data(o);
+    f->n = o->n;
+    f->nz->work += o->n;
+}
+
+static attn_status run_step(attn_ctx *ctx, flow *f, const attn__norm_step *s)
+{
+    attn__text_ids *o;
+    switch (s->kind) {
+    case ATTN__NORM_BERT:
+        if (s->clean_text) {
+            o = next_buffer(f);
+            ATTN_CHECK(bert_clean(ctx, f->in, f->n, o));
+            advance(f, o);
+        }
+        if (s->chinese_chars) {
+            o = next_buffer(f);
+            ATTN_CHECK(bert_chinese(ctx, f->in, f->n, o));
+            advance(f, o);
+        }
+        if (s->strip_accents) {
+            o = next_buffer(f);
+            ATTN_CHECK(decompose(ctx, f->nz, f->in, f->n, 0, o));
+            advance(f, o);
+            o = next_buffer(f);
+            ATTN_CHECK(drop_marks(ctx, f->in, f->n, 0, o));
+            advance(f, o);
+        }
+        if (s->lowercase) {
+            o = next_buffer(f);
+            ATTN_CHECK(lowercase(ctx, f->in, f->n, o));
+            advance(f, o);
+        }
+        return ATTN_OK;
+    case ATTN__NORM_NFD:
+    case ATTN__NORM_NFKD:
+    case ATTN__NORM_NFC:
+    case ATTN__NORM_NFKC:
+        o = next_buffer(f);
+        ATTN_CHECK(decompose(ctx, f->nz, f->in, f->n, s->kind == ATTN__NORM_NFKD || s->kind == ATTN__NORM_NFKC, o));
+        if (s->kind == ATTN__NORM_NFC || s->kind == ATTN__NORM_NFKC) ATTN_CHECK(compose(ctx, o));
+        advance(f, o);
+        return ATTN_OK;
+    case ATTN__NORM_LOWERCASE:
+        o = next_buffer(f);
+        ATTN_CHECK(lowercase(ctx, f->in, f->n, o));
+        break;
+    case ATTN__NORM_STRIP_ACCENTS:
+        o = next_buffer(f);
+        ATTN_CHECK(drop_marks(ctx, f->in, f->n, 1, o));
+        break;
+    case ATTN__NORM_REPLACE:
+        o = next_buffer(f);
+        ATTN_CHECK(replace(ctx, f->nz, s, f->in, f->n, o));
+        break;
+    case ATTN__NORM_STRIP:
+        o = next_buffer(f);
+        ATTN_CHECK(strip(ctx, s, f->in, f->n, o));
+        break;
+    default: return attn__fail(ctx, ATTN_ERR_STATE, "unknown normalizer step %d", (int)s->kind);
+    }
+    advance(f, o);
+    return ATTN_OK;
+}
+
+attn_status attn__normalize_points(attn_ctx *ctx, attn__normalizer *nz, const int32_t *in, size_t n,
+                                   attn__text_ids **out)
+{
+    if (in != attn__text_ids_data(&nz->a)) { /* steps read from and write to nz->a and nz->b */
+        ATTN_CHECK(attn__text_buf_reserve(ctx, &nz->a.buf, (n + 1) * sizeof(int32_t)));
+        if (n) memcpy(attn__text_ids_data(&nz->a), in, n * sizeof *in);
+    }
+    nz->a.n = n;
+    flow f = {nz, attn__text_ids_data(&nz->a), n, &nz->a};
+    for (size_t i = 0; i < nz->n_steps; i++) ATTN_CHECK(run_step(ctx, &f, &nz->steps[i]));
+    *out = f.cur;
+    return ATTN_OK;
+}
+
+attn_status attn__normalize(attn_ctx *ctx, attn__normalizer *nz, const char *s, size_t n, const char **out,
+                            size_t *out_len)
+{
+    if (nz->n_steps == 0) {
+        *out = s;
+        *out_len = n;
+        return ATTN_OK;
+    }
+    nz->a.n = 0;
+    ATTN_CHECK(attn__utf8_to_points(ctx, s, n, &nz->a));
+    nz->work += nz->a.n;
+    attn__text_ids *res;
+    ATTN_CHECK(attn__normalize_points(ctx, nz, attn__text_ids_data(&nz->a), nz->a.n, &res));
+    ATTN_CHECK(attn__points_to_utf8(ctx, attn__text_ids_data(res), res->n, &nz->out, out_len));
+    *out = nz->out.data;
+    return ATTN_OK;
 }
 
 void attn__normalizer_free(attn_ctx *ctx, attn__normalizer *nz)
 {
-    attn__text_buf_free(ctx, &nz->cleaned);
-    attn__text_buf_free(ctx, &nz->points);
-    attn__text_buf_free(ctx, &nz->word);
+    for (size_t i = 0; i < nz->n_steps; i++) {
+        attn__free(ctx, nz->steps[i].pattern);
+        attn__free(ctx, nz->steps[i].content);
+    }
+    attn__free(ctx, nz->steps);
+    attn__text_buf_free(ctx, &nz->a.buf);
+    attn__text_buf_free(ctx, &nz->b.buf);
+    attn__text_buf_free(ctx, &nz->run.buf);
+    attn__text_buf_free(ctx, &nz->out);
+    memset(nz, 0, sizeof *nz);
 }

@@ -43,3 +43,15 @@ attn_status attn__text_ids_push(attn_ctx *ctx, attn__text_ids *l, int32_t v)
     attn__text_ids_data(l)[l->n++] = v;
     return ATTN_OK;
 }
+
+attn_status attn__spans_push(attn_ctx *ctx, attn__spans *l, size_t start, size_t end)
+{
+    if (l->n >= SIZE_MAX / (2 * sizeof(attn__span)))
+        return attn__fail(ctx, ATTN_ERR_OVERFLOW, "too many pieces in one text");
+    if ((l->n + 1) * sizeof(attn__span) > l->buf.cap)
+        ATTN_CHECK(attn__text_buf_reserve(ctx, &l->buf, (l->n + 1) * sizeof(attn__span)));
+    attn__span *s = attn__spans_data(l) + l->n++;
+    s->start = start;
+    s->end = end;
+    return ATTN_OK;
+}

@@ -138,6 +138,19 @@ START_TEST(variants_have_correct_gradients)
     c.pooling = ATTN_POOL_CLS;
     c.hidden_act = ATTN_ACT_GELU_TANH;
     check_gradients(c, "CLS without pooler, gelu_new");
+    /* sentence-transformers' other pooling modes */
+    const struct {
+        int32_t pooling;
+        const char *name;
+    } modes[] = {{ATTN_POOL_MAX, "max pooling"},
+                 {ATTN_POOL_MEAN_SQRT_LEN, "mean_sqrt_len_tokens pooling"},
+                 {ATTN_POOL_WEIGHTED_MEAN, "weightedmean pooling"},
+                 {ATTN_POOL_LAST_TOKEN, "lasttoken pooling"}};
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        c = tiny_config();
+        c.pooling = modes[i].pooling;
+        check_gradients(c, modes[i].name);
+    }
     c = tiny_config();
     c.num_labels = 1;
     c.problem_type = ATTN_PROBLEM_REGRESSION;

@@ -65,7 +65,7 @@ with tempfile.TemporaryDirectory() as tmp:
     probs = [json.loads(x)["probabilities"] for x in pj.stdout.splitlines()]
     expect(all(abs(sum(p.values()) - 1) < 1e-3 for p in probs), f"probabilities do not sum to 1: {probs}")
     e = run(["embed", "--model", tmp + "/a/model.safetensors", "--vocab", vocab, "--pooling", "mean"], input=texts)
-    rows = [list(map(float, x.split())) for x in e.stdout.splitlines()]
+    rows = [json.loads(x)["embedding"] for x in e.stdout.splitlines()]
     expect(len(rows) == 2 and all(len(r) == 32 for r in rows), f"embed shape: {[len(r) for r in rows]}")
 
     # malformed data: one clear line naming the line number, non-zero exit

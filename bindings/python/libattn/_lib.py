@@ -52,6 +52,16 @@ class BertConfigStruct(ctypes.Structure):
     ]
 
 
+class ModelLoadOptsStruct(ctypes.Structure):
+    """attn_model_load_opts (include/attn/model.h)."""
+    _fields_ = [
+        ("struct_size", ctypes.c_uint32),
+        ("num_labels", ctypes.c_int32),
+        ("problem_type", ctypes.c_int32),
+        ("pooling", ctypes.c_int32),
+    ]
+
+
 class OptimOptsStruct(ctypes.Structure):
     """Mirror of attn_optim_opts."""
     _fields_ = [
@@ -136,6 +146,16 @@ PROTOTYPES = {
     "attn_model_loss_backward": (c_status, [c_handle, c_handle, _P(ctypes.c_float)]),
     "attn_model_loss": (c_status, [c_handle, c_handle, _P(ctypes.c_float)]),
     "attn_model_add_to_optim": (c_status, [c_handle, c_handle, ctypes.c_int32, ctypes.c_int32]),
+    "attn_model_set_int": (c_status, [c_handle, c_enum, ctypes.c_int64]),
+    "attn_model_get_int": (c_status, [c_handle, c_enum, c_int64_p]),
+    "attn_model_load_opts_init": (None, [_P(ModelLoadOptsStruct)]),
+    "attn_model_load_dir": (c_status, [c_handle, c_str, _P(ModelLoadOptsStruct), _P(c_handle)]),
+    "attn_model_load_notes": (c_str, [c_handle]),
+    "attn_model_tokenizer": (c_handle, [c_handle]),
+    "attn_model_embedding_dim": (ctypes.c_int64, [c_handle]),
+    "attn_model_embed": (c_status, [c_handle, _P(c_str), ctypes.c_int32, _P(ctypes.c_float), ctypes.c_int64]),
+    "attn_model_score_pairs": (c_status, [c_handle, _P(c_str), _P(c_str), ctypes.c_int32, _P(ctypes.c_float),
+                                          ctypes.c_int64]),
     # optim
     "attn_optim_create": (c_status, [c_handle, _P(OptimOptsStruct), _P(c_handle)]),
     "attn_optim_destroy": (None, [c_handle]),

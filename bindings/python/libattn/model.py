@@ -3,12 +3,23 @@
 run forward, trained with an Optimizer, saved back in HF layout."""
 import ctypes
 
-from ._lib import lib, BertConfigStruct
+from ._lib import lib, BertConfigStruct, ModelLoadOptsStruct
 from .context import Handle
 from .tensor import Tensor, BorrowedTensor, np
 from .tokenizer import Batch
 
 LAST_HIDDEN, POOLED, LOGITS = 0, 1, 2
+
+# attn_model_option
+OPTIONS = {"skip_padding": 1, "inference_only": 2, "max_length": 3, "batch_size": 4, "normalize": 5, "pooling": 6}
+# attn_pooling, by sentence-transformers' names
+POOLINGS = {"cls_dense": 0, "cls": 1, "mean": 2, "max": 3, "mean_sqrt_len_tokens": 4, "weightedmean": 5,
+            "lasttoken": 6}
+
+
+def _texts(texts):
+    encoded = [t.encode() if isinstance(t, str) else bytes(t) for t in texts]
+    return (ctypes.c_char_p * max(len(encoded), 1))(*encoded), len(encoded)
 
 
 class ModelOutput:
@@ -35,6 +46,69 @@ class BertModel(Handle):
         Handle.__init__(model, ctx, out.value)
         model._check(status, "attn_bert_load")
         return model
+
+    @classmethod
+    def load_dir(cls, ctx, path, num_labels=None, problem_type=None, pooling=None):
+        """A Hugging Face / sentence-transformers model folder (attn_model_load_dir):
+        config, weights, tokenizer, pooling, Dense and Normalize modules.
+        num_labels / problem_type / pooling override the folder's."""
+        opts = ModelLoadOptsStruct()
+        lib().attn_model_load_opts_init(ctypes.byref(opts))
+        if num_labels is not None:
+            opts.num_labels = num_labels
+        if problem_type is not None:
+            opts.problem_type = problem_type
+        if pooling is not None:
+            opts.pooling = POOLINGS[pooling] if isinstance(pooling, str) else pooling
+        out = ctypes.c_void_p()
+        status = lib().attn_model_load_dir(ctx.handle, str(path).encode(), ctypes.byref(opts), ctypes.byref(out))
+        model = cls.__new__(cls)
+        Handle.__init__(model, ctx, out.value)
+        model._check(status, "attn_model_load_dir")
+        return model
+
+    @property
+    def load_notes(self):
+        """What the last load did besides reading tensors (attn_model_load_notes), one note per line."""
+        return lib().attn_model_load_notes(self.handle).decode()
+
+    def set(self, option, value):
+        """attn_model_set_int by name: skip_padding, inference_only, max_length, batch_size, normalize,
+        pooling (a name from POOLINGS or its number)."""
+        if option == "pooling" and isinstance(value, str):
+            value = POOLINGS[value]
+        self._check(lib().attn_model_set_int(self.handle, OPTIONS[option], int(value)), f"attn_model_set_int({option})")
+        return self
+
+    def get(self, option):
+        v = ctypes.c_int64()
+        self._check(lib().attn_model_get_int(self.handle, OPTIONS[option], ctypes.byref(v)), f"attn_model_get_int({option})")
+        return v.value
+
+    @property
+    def embedding_dim(self):
+        return lib().attn_model_embedding_dim(self.handle)
+
+    def embed(self, texts):
+        """Sentence embeddings [n, embedding_dim] of a list of texts (attn_model_embed)."""
+        arr, n = _texts(texts)
+        dim = self.embedding_dim
+        out = (ctypes.c_float * max(n * dim, 1))()
+        self._check(lib().attn_model_embed(self.handle, arr, n, out, n * dim), "attn_model_embed")
+        flat = list(out)[: n * dim] if np is None else np.ctypeslib.as_array(out)[: n * dim].copy()
+        return flat.reshape(n, dim) if np is not None else [flat[i * dim:(i + 1) * dim] for i in range(n)]
+
+    def score_pairs(self, queries, passages):
+        """Cross-encoder scores [n, num_labels] of (query, passage) pairs (attn_model_score_pairs)."""
+        qa, n = _texts(queries)
+        pa, m = _texts(passages)
+        if n != m:
+            raise ValueError("score_pairs: as many passages as queries")
+        k = self.num_labels
+        out = (ctypes.c_float * max(n * k, 1))()
+        self._check(lib().attn_model_score_pairs(self.handle, qa, pa, n, out, n * k), "attn_model_score_pairs")
+        flat = list(out)[: n * k] if np is None else np.ctypeslib.as_array(out)[: n * k].copy()
+        return flat.reshape(n, k) if np is not None else [flat[i * k:(i + 1) * k] for i in range(n)]
 
     @property
     def config(self):
