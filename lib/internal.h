@@ -136,6 +136,10 @@ static inline int attn__tensor_deferred(const attn_tensor *t)
 {
     return t->storage->data == NULL;
 }
+/* ATTN_ERR_NUMERIC naming fn, what and the index of t's first NaN or Inf
+ * (a float32 tensor; others and empty ones pass), else ATTN_OK. Checks
+ * whatever ATTN_OPT_CHECK_FINITE says: callers test it (lib/tensor/finite.c). */
+attn_status attn__tensor_check_finite(attn_ctx *ctx, const attn_tensor *t, const char *fn, const char *what);
 /* Advances a row-major multi-index idx over shape (rank dims); returns 0 at the end. */
 static inline int attn__index_next(int64_t *idx, const int64_t *shape, int32_t rank)
 {

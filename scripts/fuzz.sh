@@ -9,7 +9,7 @@
 # tests/fuzz/corpus/<target>/ (so `meson test` replays it from then on, once
 # committed with its fix) and the script fails.
 #
-# Usage: scripts/fuzz.sh [-t SECONDS] [-n RUNS] [-s SEED] [-j JOBS] [-b BUILDDIR] [TARGET ...]
+# Usage: scripts/fuzz.sh [-t SECONDS] [-n RUNS] [-s SEED] [-j JOBS] [-b BUILDDIR] [-f] [TARGET ...]
 #   -t  time per target (default 60, or $FUZZ_SECONDS)
 #   -n  stop each target after RUNS executions instead (or $FUZZ_RUNS; 0 = off)
 #   -s  libFuzzer's random seed (or $FUZZ_SEED; default 0 = a new one each run).
@@ -17,9 +17,15 @@
 #       so a short run explores a prefix of what a longer run with that seed did.
 #   -j  targets fuzzed at once (default: number of CPUs)
 #   -b  build directory (default build-fuzz, or $FUZZ_BUILD)
+#   -f  fresh: empty the scratch corpora first, so every target starts from
+#       the committed corpus alone (the search before a commit:
+#       scripts/fuzz.sh -f -t 600 -j 2 runs each target 10 minutes from a
+#       new seed)
 #   TARGET: tokenizer, json, ... (default: every tests/fuzz/fuzz_*.c)
-# Prints one line per target with its executions, then "fuzz: N targets,
-# N executions, N failed". Exit status 0 only if every target ran clean.
+# Each target uses tests/fuzz/<target>.dict as its dictionary. Prints one
+# line per target with the seed it ran from, its executions, coverage and
+# findings, then "fuzz: N targets, N executions, N failed". Exit status 0
+# only if every target ran clean.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,14 +34,16 @@ runs=${FUZZ_RUNS:-0}
 seed=${FUZZ_SEED:-0}
 jobs=$(nproc 2>/dev/null || echo 2)
 build=${FUZZ_BUILD:-build-fuzz}
-while getopts "t:n:s:j:b:" opt; do
+fresh=0
+while getopts "t:n:s:j:b:f" opt; do
     case $opt in
         t) seconds=$OPTARG ;;
         n) runs=$OPTARG ;;
         s) seed=$OPTARG ;;
         j) jobs=$OPTARG ;;
         b) build=$OPTARG ;;
-        *) sed -n '2,23s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+        f) fresh=1 ;;
+        *) sed -n '2,30s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
     esac
 done
 shift $((OPTIND - 1))
@@ -76,6 +84,7 @@ fuzz_one() {
     local t=$1 exe=$build/tests/fuzz/fuzz_$1 seeds=tests/fuzz/corpus/$1
     local scratch=$out/corpus-$t art=$out/artifacts-$t
     rm -rf "$art"
+    [ "$fresh" -eq 1 ] && rm -rf "$scratch"
     mkdir -p "$scratch" "$seeds" "$art"
     local args=(-print_final_stats=1 -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$art/")
     if [ "$runs" -gt 0 ]; then args+=(-runs="$runs"); else args+=(-max_total_time="$seconds"); fi
@@ -100,6 +109,7 @@ for t in "${targets[@]}"; do
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/$t.log" | tail -1)
     secs=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$out/$t.log" | tail -1)
     cov=$(grep -o 'cov: [0-9]*' "$out/$t.log" | tail -1)
+    used_seed=$(sed -n 's/^INFO: Seed: \([0-9]*\).*/\1/p' "$out/$t.log" | head -1)
     total=$((total + ${execs:-0}))
     found=()
     for a in "$out/artifacts-$t"/*; do
@@ -110,11 +120,11 @@ for t in "${targets[@]}"; do
     done
     if [ "$rc" -ne 0 ] || [ ${#found[@]} -gt 0 ]; then
         failed=$((failed + 1))
-        echo "fuzz_$t: FAILED (exit $rc) after ${execs:-?} executions; log $out/$t.log"
+        echo "fuzz_$t: FAILED (exit $rc, seed ${used_seed:-?}) after ${execs:-?} executions; log $out/$t.log"
         grep -m 5 -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error)' "$out/$t.log" | sed 's/^/    /'
         for f in "${found[@]}"; do echo "    reproducer saved: $f"; done
     else
-        echo "fuzz_$t: ${execs:-0} executions in ${secs:-?} s, ${cov:-cov: ?}, no crash"
+        echo "fuzz_$t: seed ${used_seed:-?}, ${execs:-0} executions in ${secs:-?} s, ${cov:-cov: ?}, no crash, leak or timeout"
     fi
 done
 echo "fuzz: ${#targets[@]} targets, $total executions, $failed failed"

@@ -31,7 +31,7 @@ prefix=${SANITIZER_BUILD_PREFIX:-build}
 checkers=("$@")
 [ ${#checkers[@]} -gt 0 ] || checkers=(asan valgrind tsan)
 
-common_opts=(--buildtype=debugoptimized -Dexamples=false -Dbench=false -Dtools=false -Ddocs=disabled)
+common_opts=(--buildtype=debugoptimized -Dexamples=false -Dbench=false -Ddocs=disabled)
 checked_suites=(unit parity fuzz reliability)
 thread_suites=(reliability)
 
@@ -92,11 +92,13 @@ for checker in "${checkers[@]}"; do
     dir=$prefix-$checker
     suites=("${checked_suites[@]}")
     case $checker in
-        asan) setup_dir "$dir" gcc -Db_sanitize=address,undefined -Db_lundef=false \
+        # asan and valgrind build the CLI too: reliability/cli_hostile runs it
+        # on hostile files (under valgrind through ATTN_CLI_WRAPPER, below)
+        asan) setup_dir "$dir" gcc -Dtools=true -Db_sanitize=address,undefined -Db_lundef=false \
                   -Dc_args="-fno-omit-frame-pointer -fno-sanitize-recover=all" ;;
-        valgrind) setup_dir "$dir" gcc ;;
+        valgrind) setup_dir "$dir" gcc -Dtools=true ;;
         tsan) suites=("${thread_suites[@]}")
-              setup_dir "$dir" clang -Db_sanitize=thread -Db_lundef=false -Dc_args=-fno-omit-frame-pointer ;;
+              setup_dir "$dir" clang -Dtools=false -Db_sanitize=thread -Db_lundef=false -Dc_args=-fno-omit-frame-pointer ;;
         *) echo "sanitizers: unknown checker '$checker' (asan, valgrind, tsan)" >&2; exit 2 ;;
     esac
     if [ $? -ne 0 ]; then
@@ -113,9 +115,21 @@ for checker in "${checkers[@]}"; do
         tail -30 "$dir/sanitizers-build.log"
         echo "$checker: build failed"; failed=$((failed + 1)); continue
     fi
+    # under valgrind the CLI script runs on its own: the setup would wrap
+    # bash, not the attn commands it starts
+    no_cli=()
+    [ "$checker" = valgrind ] && no_cli=(--no-suite cli_hostile)
     meson test -C "$dir" --no-rebuild --setup "$checker" --num-processes "$(nproc 2>/dev/null || echo 2)" \
-        --print-errorlogs "${suite_args[@]}" >"$dir/sanitizers-test.log" 2>&1
+        --print-errorlogs "${suite_args[@]}" "${no_cli[@]}" >"$dir/sanitizers-test.log" 2>&1
     status=$?
+    if [ "$checker" = valgrind ] && [ -x "$dir/tools/attn" ]; then
+        ATTN_CLI_WRAPPER="valgrind --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --quiet" \
+            bash tests/reliability/cli_hostile.sh "$dir/tools/attn" tests/data/hf-bert-tiny/tiny_a.safetensors \
+            tests/data/hf-bert-tiny/tiny_a.config.json >"$dir/sanitizers-cli.log" 2>&1 || {
+            status=1
+            grep '^not ok' "$dir/sanitizers-cli.log"
+        }
+    fi
     read -r programs passed reports < <(count_reports "$dir" "$checker")
     programs=${programs:-0} passed=${passed:-0} reports=${reports:-0}
     programs_total=$((programs_total + programs))

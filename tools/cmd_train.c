@@ -416,6 +416,11 @@ static int start(run *r, const train_opts *o, int64_t steps_per_epoch, attn_trai
         }
         fprintf(stderr, "resuming after epoch %lld (step %lld)\n", (long long)st->epoch, (long long)st->step);
     }
+    const char *why = attn_lr_schedule_error(ATTN_LR_LINEAR, o->lr, st->step, st->warmup_steps, st->total_steps);
+    if (why) {
+        fprintf(stderr, "attn %s: learning-rate schedule: %s (see --lr and --warmup)\n", cmd, why);
+        return 1;
+    }
     if (attn_bert_config_save(r->ctx, attn_model_config(r->model), (const char *const *)r->labels.names, r->config) !=
         ATTN_OK)
         return cli_fail(cmd, r->ctx, "writing config.json");

@@ -71,7 +71,7 @@ typedef enum attn_ctx_option {
     ATTN_OPT_THREADS = 1,        /**< threads for compute, >= 1 (default 1) */
     ATTN_OPT_SEED = 2,           /**< RNG seed, any int64 (default 0); resets the RNG counter */
     ATTN_OPT_MEMORY_LIMIT = 3,   /**< bytes the context may hold at once, 0 = unlimited */
-    ATTN_OPT_CHECK_FINITE = 4,   /**< 1 = losses and optimizers fail on NaN/Inf (default 0) */
+    ATTN_OPT_CHECK_FINITE = 4,   /**< 1 = losses, optimizers and inference (eval-mode attn_model_forward) fail on NaN/Inf (default 0) */
     ATTN_OPT_RNG_COUNTER = 5,    /**< position of the context's random stream (for resume) */
     ATTN_OPT_MAX_ISA = 6,        /**< highest attn_isa level the context's kernels may use (default
                                       ATTN_ISA_AVX512 = no cap); the level in use is the lower of this

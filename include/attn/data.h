@@ -102,8 +102,9 @@ ATTN_API attn_status attn_dataset_load_fortunes(attn_ctx *ctx, const char *dir, 
                                                 attn_dataset **out);
 
 /** Loads a TSV file of `label<TAB>text` lines:
- *  - UTF-8, one example per line, lines end at LF; one CR before the LF is
- *    removed (CRLF files work); a last line without LF counts. No header.
+ *  - UTF-8, one example per line; a line ends at LF, CRLF or a lone CR
+ *    (so a CR inside a text ends its line too); a last line without an end
+ *    counts. No header.
  *  - The label is everything before the first TAB: non-empty, no control
  *    characters, no leading or trailing space, at most
  *    ATTN_DATASET_MAX_LABEL_BYTES bytes.

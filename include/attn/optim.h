@@ -154,10 +154,17 @@ typedef enum attn_lr_schedule_kind {
  *  total_steps - warmup_steps), base_lr * max(0, 1 - p) (linear) or base_lr *
  *  max(0, (1 + cos(pi p)) / 2) (cosine). Use it as
  *  attn_optim_set_lr(opt, lr) before each attn_optim_step. ATTN_ERR_INVALID_ARG
- *  (no context, so no message) for an unknown kind, a negative step or step
- *  count, a negative or non-finite base_lr or a NULL lr. */
+ *  for an unknown kind, a negative step or step count, a negative or
+ *  non-finite base_lr or a NULL lr; there is no context for a message:
+ *  attn_lr_schedule_error gives it. */
 ATTN_API attn_status attn_lr_schedule(attn_lr_schedule_kind kind, double base_lr, int64_t step, int64_t warmup_steps,
                                       int64_t total_steps, double *lr);
+/** Why attn_lr_schedule refuses these arguments (it has no context to put a
+ *  message on): NULL when it accepts them, else a static sentence naming the
+ *  argument, e.g. "warmup_steps is negative". Never fails, allocates
+ *  nothing; the string is owned by the library. */
+ATTN_API const char *attn_lr_schedule_error(attn_lr_schedule_kind kind, double base_lr, int64_t step,
+                                           int64_t warmup_steps, int64_t total_steps);
 
 #ifdef __cplusplus
 }

@@ -7,13 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
-/* Thread-safe strerror (GNU strerror_r returns the message it chose). */
-static const char *error_text(int err, char *buf, size_t n)
-{
-    return strerror_r(err, buf, n);
-}
+#include "io/file.h" /* attn__errno_str, the one thread-safe strerror */
+
 
 struct attn__atomic_file {
     attn_ctx *ctx;
@@ -36,16 +34,41 @@ attn_status attn__atomic_open(attn_ctx *ctx, const char *path, attn__atomic_file
         attn__atomic_abort(f);
         return ATTN_ERR_NOMEM;
     }
-    snprintf(f->tmp, n + 16, "%s.tmp.XXXXXX", path);
-    f->fd = mkstemp(f->tmp);
+    /* The temporary file is created with mode 0666 so that the kernel
+     * applies the process's umask (and a default ACL) as for any new file:
+     * reading the umask would mean changing it, which is process-wide
+     * state. mkstemp cannot be used: it always creates 0600. A file being
+     * replaced keeps its permission bits (set-id bits dropped). */
+    struct stat old;
+    int replacing = stat(path, &old) == 0 && S_ISREG(old.st_mode);
+    static const char letters[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t r = (uint64_t)(uintptr_t)f ^ ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^ ((uint64_t)getpid() << 40);
+    int err = EEXIST;
+    for (int attempt = 0; attempt < 100 && err == EEXIST; attempt++) {
+        r = r * 6364136223846793005ULL + 1442695040888963407ULL; /* a new name per attempt */
+        char suffix[7];
+        for (int i = 0; i < 6; i++) suffix[i] = letters[(r >> (64 - 6 * (i + 1))) % (sizeof letters - 1)];
+        suffix[6] = '\0';
+        snprintf(f->tmp, n + 16, "%s.tmp.%s", path, suffix);
+        f->fd = open(f->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
+        err = f->fd < 0 ? errno : 0;
+    }
     if (f->fd < 0) {
         char e[128];
-        attn_status st = attn__fail(ctx, ATTN_ERR_IO, "%s: cannot create a temporary file: %s", path, error_text(errno, e, sizeof e));
+        attn_status st = attn__fail(ctx, ATTN_ERR_IO, "%s: cannot create a temporary file: %s", path, attn__errno_str(err, e, sizeof e));
         f->tmp[0] = '\0';
         attn__atomic_abort(f);
         return st;
     }
-    fchmod(f->fd, 0644);
+    if (replacing && fchmod(f->fd, old.st_mode & 0777) != 0) {
+        char e[128];
+        attn_status st = attn__fail(ctx, ATTN_ERR_IO, "%s: cannot give the new file the mode %03o of the old one: %s",
+                                    path, (unsigned)(old.st_mode & 0777), attn__errno_str(errno, e, sizeof e));
+        attn__atomic_abort(f);
+        return st;
+    }
     *out = f;
     return ATTN_OK;
 }
@@ -59,7 +82,7 @@ attn_status attn__atomic_write(attn__atomic_file *f, const void *data, size_t le
         if (w < 0 && errno == EINTR) continue;
         if (w <= 0) {
             char e[128];
-            f->status = attn__fail(f->ctx, ATTN_ERR_IO, "%s: write failed: %s", f->path, w < 0 ? error_text(errno, e, sizeof e) : "no progress");
+            f->status = attn__fail(f->ctx, ATTN_ERR_IO, "%s: write failed: %s", f->path, w < 0 ? attn__errno_str(errno, e, sizeof e) : "no progress");
             return f->status;
         }
         p += w;
@@ -89,17 +112,17 @@ attn_status attn__atomic_commit(attn__atomic_file *f)
     attn_status st = f->status;
     char e[128];
     if (st == ATTN_OK && fsync(f->fd) != 0)
-        st = attn__fail(f->ctx, ATTN_ERR_IO, "%s: fsync failed: %s", f->path, error_text(errno, e, sizeof e));
+        st = attn__fail(f->ctx, ATTN_ERR_IO, "%s: fsync failed: %s", f->path, attn__errno_str(errno, e, sizeof e));
     if (close(f->fd) != 0 && st == ATTN_OK)
-        st = attn__fail(f->ctx, ATTN_ERR_IO, "%s: close failed: %s", f->path, error_text(errno, e, sizeof e));
+        st = attn__fail(f->ctx, ATTN_ERR_IO, "%s: close failed: %s", f->path, attn__errno_str(errno, e, sizeof e));
     f->fd = -1;
     if (st == ATTN_OK && rename(f->tmp, f->path) != 0)
-        st = attn__fail(f->ctx, ATTN_ERR_IO, "%s: cannot rename the temporary file into place: %s", f->path, error_text(errno, e, sizeof e));
+        st = attn__fail(f->ctx, ATTN_ERR_IO, "%s: cannot rename the temporary file into place: %s", f->path, attn__errno_str(errno, e, sizeof e));
     if (st == ATTN_OK) {
         f->tmp[0] = '\0'; /* renamed: nothing left to remove */
         if (sync_directory(f->path) != 0)
             st = attn__fail(f->ctx, ATTN_ERR_IO, "%s: written, but syncing its directory failed (%s): the new file may not survive a crash",
-                            f->path, error_text(errno, e, sizeof e));
+                            f->path, attn__errno_str(errno, e, sizeof e));
     }
     attn__atomic_abort(f);
     return st;

@@ -28,18 +28,13 @@ static attn_status grow(attn_ctx *ctx, void **p, size_t elem, size_t used, size_
     return ATTN_OK;
 }
 
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-    uint64_t h = 14695981039346656037ULL;
-    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-    return h ^ (h >> 32);
-}
 
 attn_status attn__builder_init(attn__dataset_builder *b, attn_ctx *ctx, const char *fn,
                                const attn_dataset_opts *opts)
 {
     memset(b, 0, sizeof *b);
     b->ctx = ctx;
+    b->hash_key = attn__hash_key_new();
     b->opts.struct_size = sizeof b->opts;
     if (!opts) return ATTN_OK;
     if (opts->struct_size < sizeof(attn_dataset_opts))
@@ -91,7 +86,7 @@ static attn_status label_table_grow(attn__dataset_builder *b)
     for (size_t i = 0; i < slots; i++) t[i] = -1;
     for (int32_t id = 0; id < b->n_labels; id++) {
         const char *name = b->label_names[id];
-        size_t i = (size_t)hash_bytes(name, strlen(name)) & (slots - 1);
+        size_t i = (size_t)attn__keyed_hash2(b->hash_key, name, strlen(name), NULL, 0) & (slots - 1);
         while (t[i] >= 0) i = (i + 1) & (slots - 1);
         t[i] = id;
     }
@@ -105,8 +100,8 @@ attn_status attn__builder_label(attn__dataset_builder *b, const char *name, size
                                 int32_t *id)
 {
     if (!b->label_slots) ATTN_CHECK(label_table_grow(b));
-    size_t i = (size_t)hash_bytes(name, len) & b->label_mask;
-    for (;; i = (i + 1) & b->label_mask) {
+    size_t i = (size_t)attn__keyed_hash2(b->hash_key, name, len, NULL, 0) & b->label_mask;
+    for (;; i = (i + 1) & b->label_mask, b->label_probes++) {
         int32_t cur = b->label_slots[i];
         if (cur < 0) break;
         const char *s = b->label_names[cur];
@@ -220,16 +215,28 @@ static attn_status find_duplicates(attn__dataset_builder *b, int64_t *rep, uint8
 {
     size_t slots = 16;
     while (slots < (size_t)b->n * 2) slots *= 2;
+    size_t longest = 0;
+    for (int64_t r = 0; r < b->n; r++) {
+        size_t len = strlen(b->pool + b->offset[r]);
+        if (len > longest) longest = len;
+    }
     int64_t *t = attn__alloc(b->ctx, slots * sizeof *t);
-    if (!t) return ATTN_ERR_NOMEM;
+    char *norm = t ? attn__alloc(b->ctx, longest + 1) : NULL; /* a normalised text never grows */
+    if (!norm) {
+        attn__free(b->ctx, t);
+        return ATTN_ERR_NOMEM;
+    }
     for (size_t i = 0; i < slots; i++) t[i] = -1;
     for (int64_t r = 0; r < b->n; r++) {
         const char *text = b->pool + b->offset[r];
         size_t len = strlen(text);
-        size_t i = (size_t)(b->key_hash[r] ^ (b->key_hash[r] >> 29)) & (slots - 1);
+        /* the slot comes from a keyed hash: key_hash is the published
+         * split hash, whose collisions anyone can compute */
+        size_t i = (size_t)attn__keyed_hash2(b->hash_key, norm, attn__normalize_copy(text, len, norm), NULL, 0) &
+                   (slots - 1);
         rep[r] = r;
         conflict[r] = 0;
-        for (;; i = (i + 1) & (slots - 1)) {
+        for (;; i = (i + 1) & (slots - 1), b->dedup_probes++) {
             int64_t j = t[i];
             if (j < 0) {
                 t[i] = r;
@@ -243,6 +250,7 @@ static attn_status find_duplicates(attn__dataset_builder *b, int64_t *rep, uint8
             }
         }
     }
+    attn__free(b->ctx, norm);
     attn__free(b->ctx, t);
     return ATTN_OK;
 }

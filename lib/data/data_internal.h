@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/keyed_hash.h"
 #include "internal.h"
 
 #define ATTN__DATASET_N_STATS 9
@@ -54,27 +55,29 @@ static inline int attn__data_is_space(unsigned char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
+/* Writes s's whitespace-normalised text (what the split hash reads) to out,
+ * which has room for n bytes: texts that attn__normalized_equal calls equal
+ * give the same bytes. Returns the length. */
+size_t attn__normalize_copy(const char *s, size_t n, char *out);
 /* 1 if a and b are equal after whitespace normalisation. */
 int attn__normalized_equal(const char *a, size_t na, const char *b, size_t nb);
-
-/* ---- read_file.c ------------------------------------------------------ */
-
-/* Reads a whole file into a buffer from the context (NUL-terminated, *len
- * without the NUL). More than max_bytes is ATTN_ERR_LIMIT; fn names the
- * caller in messages. */
-attn_status attn__data_read_file(attn_ctx *ctx, const char *fn, const char *path, size_t max_bytes,
-                                 char **out, size_t *len);
 
 /* ---- builder.c: records in, data set out ------------------------------ */
 
 typedef struct attn__dataset_builder {
     attn_ctx *ctx;
     attn_dataset_opts opts;
-    /* labels in order of first appearance, and a hash table over them */
+    /* labels in order of first appearance, and a hash table over them;
+     * both tables (labels, and the de-duplication's over the texts) place
+     * entries with a hash keyed at random per builder, so a crafted file
+     * cannot make them collide. The probe counts (slots looked at beyond
+     * the first) are for the tests that check it. */
     char **label_names;
     int32_t n_labels, cap_labels;
     int32_t *label_slots;
     size_t label_mask;
+    attn__hash_key hash_key;
+    int64_t label_probes, dedup_probes;
     /* the cleaned texts, NUL-terminated, back to back */
     char *pool;
     size_t pool_len, pool_cap;

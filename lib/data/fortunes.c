@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "data_internal.h"
+#include "io/file.h"
 
 static const char *const default_categories[] = {"computers", "politics", "science", "songs-poems"};
 
@@ -87,7 +88,8 @@ attn_status attn_dataset_load_fortunes(attn_ctx *ctx, const char *dir, const cha
     /* files in name order: the examples then come in label order whatever
      * order the caller listed the categories in */
     const char **sorted = NULL;
-    char *path = NULL, *data = NULL;
+    char *path = NULL;
+    void *data = NULL;
     size_t total = 0;
     if (st != ATTN_OK) goto done;
     st = ATTN_ERR_NOMEM;
@@ -108,7 +110,7 @@ attn_status attn_dataset_load_fortunes(attn_ctx *ctx, const char *dir, const cha
         strcat(path, "/");
         strcat(path, sorted[i]);
         if ((st = attn__builder_label(&b, sorted[i], strlen(sorted[i]), path, &label)) != ATTN_OK) goto done;
-        if ((st = attn__data_read_file(ctx, fn, path, ATTN_DATASET_MAX_INPUT_BYTES - total, &data, &len)) != ATTN_OK) {
+        if ((st = attn__file_read_all(ctx, path, ATTN_DATASET_MAX_INPUT_BYTES - total, &data, &len)) != ATTN_OK) {
             if (st == ATTN_ERR_LIMIT && total > 0)
                 attn__fail(ctx, st, "%s: the files read so far and %s together exceed the limit of %d bytes", fn,
                            path, ATTN_DATASET_MAX_INPUT_BYTES);

@@ -37,6 +37,14 @@ uint64_t attn_dataset_hash(const char *text, size_t len)
     return h;
 }
 
+size_t attn__normalize_copy(const char *s, size_t n, char *out)
+{
+    size_t i = 0, o = 0;
+    int pending = 0, started = 0, c;
+    while ((c = next_normalized((const unsigned char *)s, n, &i, &pending, &started)) >= 0) out[o++] = (char)c;
+    return o;
+}
+
 int attn__normalized_equal(const char *a, size_t na, const char *b, size_t nb)
 {
     size_t ia = 0, ib = 0;

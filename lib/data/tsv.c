@@ -1,11 +1,13 @@
 /* TSV data sets: `label<TAB>text` lines. The format is strict where a
  * silent guess would lose or mislabel data (a missing TAB, a label with
  * stray spaces, invalid UTF-8 are errors with the line number) and lenient
- * only where nothing is lost (CRLF endings, blank lines, which are counted). */
+ * only where nothing is lost (LF, CRLF or CR line ends, blank lines, which
+ * are counted). */
 #include <stdio.h>
 #include <string.h>
 
 #include "data_internal.h"
+#include "io/file.h"
 
 typedef struct {
     attn__dataset_builder *b;
@@ -123,14 +125,16 @@ static attn_status load(attn_ctx *ctx, const char *fn, const char *source, const
             goto done;
         }
     }
+    /* A line ends at LF, CRLF or a lone CR (old Mac files): reading only
+     * LF once merged every record of a CR-only file into one line. A CR
+     * inside a record therefore ends it, and the rest must be a record of
+     * its own (or the message names its line): never silently merged. */
     size_t pos = 0;
     for (int64_t line_no = 1; pos < len; line_no++) {
-        const char *nl = memchr(data + pos, '\n', len - pos);
-        size_t end = nl ? (size_t)(nl - data) : len;
-        size_t line_len = end - pos;
-        if (line_len > 0 && data[end - 1] == '\r') line_len--;
-        if ((st = read_line(&r, line_no, data + pos, line_len)) != ATTN_OK) goto done;
-        pos = end + 1;
+        size_t end = pos;
+        while (end < len && data[end] != '\n' && data[end] != '\r') end++;
+        if ((st = read_line(&r, line_no, data + pos, end - pos)) != ATTN_OK) goto done;
+        pos = end + (end + 1 < len && data[end] == '\r' && data[end + 1] == '\n' ? 2 : 1);
     }
     st = attn__builder_finish(&b, fn, source, out);
 done:
@@ -157,9 +161,9 @@ attn_status attn_dataset_load_tsv(attn_ctx *ctx, const char *path, const attn_da
     if (out) *out = NULL;
     if (!ctx) return ATTN_ERR_INVALID_ARG;
     if (!out || !path) return attn__fail(ctx, ATTN_ERR_INVALID_ARG, "%s: path and out must not be NULL", fn);
-    char *data;
+    void *data;
     size_t len;
-    ATTN_CHECK(attn__data_read_file(ctx, fn, path, ATTN_DATASET_MAX_INPUT_BYTES, &data, &len));
+    ATTN_CHECK(attn__file_read_all(ctx, path, ATTN_DATASET_MAX_INPUT_BYTES, &data, &len));
     attn_status st = load(ctx, fn, path, data, len, opts, out);
     attn__free(ctx, data);
     return st;

@@ -9,9 +9,13 @@
 
 #include "internal.h"
 
-/* Reads the whole file into *out (allocated through ctx; release with
- * attn__free). ATTN_ERR_IO if it cannot be opened or read or is a directory,
- * ATTN_ERR_LIMIT if it is larger than max_bytes. */
+/* The one whole-file reader of the library (configs, JSON, vocabularies,
+ * data sets): reads the whole file into *out (allocated through ctx,
+ * followed by a NUL byte that *len does not count; release with
+ * attn__free). Only regular files are read: a directory, FIFO, device or
+ * socket is ATTN_ERR_IO at once (opened O_NONBLOCK, checked with fstat), as
+ * is a file that cannot be opened or read; ATTN_ERR_LIMIT if it is larger
+ * than max_bytes. Messages start with the path. */
 attn_status attn__file_read_all(attn_ctx *ctx, const char *path, size_t max_bytes, void **out, size_t *len);
 
 /* Reads exactly n bytes at offset. ATTN_ERR_IO on an error or when the file

@@ -114,6 +114,7 @@ typedef struct {
     uint32_t line;
     int32_t depth, max_depth;
     size_t values, max_values;
+    size_t max_array_items;      /* 0 = no per-array bound */
     json_member *stack;          /* children of the open containers */
     size_t stack_len, stack_cap;
     uint32_t *scratch;           /* merge-sort buffer for object keys */
@@ -468,6 +469,8 @@ static attn_status parse_array(parser *ps, attn__json *out)
     } else {
         for (;;) {
             json_member m = {0};
+            if (ps->max_array_items && ps->stack_len - base == ps->max_array_items)
+                return perr(ps, ps->p, ATTN_ERR_LIMIT, "an array of more than %zu items", ps->max_array_items);
             ATTN_CHECK(parse_value(ps, &m.value));
             ATTN_CHECK(push_member(ps, &m));
             int more = 0;
@@ -641,6 +644,7 @@ attn_status attn__json_parse(attn_ctx *ctx, const char *label, const void *buf, 
     ps.line = 1;
     ps.max_depth = max_depth;
     ps.max_values = max_values;
+    ps.max_array_items = limits ? limits->max_array_items : 0;
 
     attn_status st = parse_value(&ps, &doc->root);
     if (st == ATTN_OK) {

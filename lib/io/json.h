@@ -16,8 +16,9 @@
  *  - numbers follow the JSON grammar exactly (no leading '+', no leading
  *    zeros, no "1.", no NaN/Infinity); a number beyond the double range is an
  *    error; integer literals that fit int64 are kept exactly;
- *  - limits: input bytes, nesting depth and the total number of values (see
- *    attn__json_limits); exceeding one is ATTN_ERR_LIMIT.
+ *  - limits: input bytes, nesting depth, the total number of values and the
+ *    items of one array (see attn__json_limits); exceeding one is
+ *    ATTN_ERR_LIMIT, reported as soon as it is seen.
  * Every error is "<label>: offset N (line L, column C): <what>" with status
  * ATTN_ERR_FORMAT (or _LIMIT, _NOMEM) on the context.
  *
@@ -48,6 +49,12 @@ typedef struct attn__json_limits {
     size_t max_bytes;    /* input size; at most UINT32_MAX */
     int32_t max_depth;   /* nesting of arrays and objects (the root container is depth 1) */
     size_t max_values;   /* values in the whole document, members and items included */
+    /* items in one array; 0 = only max_values bounds them. A format whose
+     * arrays are short (a safetensors shape) says so here, so that a huge
+     * array is refused at its first excess item instead of after the
+     * parser has built it (an 8 MB header of one 4-million-item shape once
+     * peaked at 277 MB before it was refused). */
+    size_t max_array_items;
 } attn__json_limits;
 
 /* Defaults used when limits is NULL: 64 MiB, depth 64, 4 Mi values. */

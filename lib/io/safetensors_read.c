@@ -113,16 +113,19 @@ static attn_status parse_tensor(checker *c, const char *name, const attn__json *
             return attn__fail(st->ctx, ATTN_ERR_FORMAT,
                               "%s: tensor \"%s\": dimension %zu of the shape is not a non-negative integer", p, name, i);
         t->shape[i] = d;
-        if (d != 0 && numel > (uint64_t)INT64_MAX / (uint64_t)d) overflow = 1;
+        if (d == 0) continue;
+        if (numel > (uint64_t)INT64_MAX / (uint64_t)d) overflow = 1;
         else numel *= (uint64_t)d;
     }
     char sb[200];
     shape_str(t->shape, t->rank, sb, sizeof sb);
-    /* a zero dimension makes any other product harmless */
+    /* a zero dimension makes the byte count 0, but not the strides of a
+     * tensor of that shape: the product of the other dimensions must fit
+     * too (overflow was computed skipping zeros) */
     for (size_t i = 0; i < rank; i++)
-        if (t->shape[i] == 0) overflow = 0, numel = 0;
+        if (t->shape[i] == 0) numel = 0;
     if (overflow || numel > (uint64_t)INT64_MAX / elem)
-        return attn__fail(st->ctx, ATTN_ERR_FORMAT, "%s: tensor \"%s\": shape %s overflows the byte count", p, name, sb);
+        return attn__fail(st->ctx, ATTN_ERR_FORMAT, "%s: tensor \"%s\": shape %s overflows the byte count (zero dimensions aside)", p, name, sb);
     uint64_t bytes = numel * elem;
 
     int64_t b, e;
@@ -193,7 +196,10 @@ static attn_status load_header(attn_safetensors *st, const void *json, size_t js
     char label[300];
     snprintf(label, sizeof label, "%s: JSON header", st->path);
     /* a valid header nests 3 deep (root, tensor, shape) */
-    attn__json_limits lim = {json_len, 8, (size_t)ATTN_SAFETENSORS_MAX_TENSORS * 16};
+    /* the longest array of a valid header is a shape of the maximum rank:
+     * a much longer one is refused while it is read, before it costs
+     * memory (one item more gets parse_tensor's message about the rank) */
+    attn__json_limits lim = {json_len, 8, (size_t)ATTN_SAFETENSORS_MAX_TENSORS * 16, ATTN_SAFETENSORS_MAX_RANK + 1};
     checker c = {st, NULL};
     ATTN_CHECK(attn__json_parse(ctx, label, json, json_len, &lim, &c.doc));
     const attn__json *root = attn__json_root(c.doc);

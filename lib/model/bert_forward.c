@@ -188,6 +188,11 @@ attn_status attn_model_forward(attn_model *m, const attn_tensor *ids, const attn
         ATTN_CHECK(attn_dropout_forward(m->cls_drop, m->pooled, m->pooled_drop));
         ATTN_CHECK(attn_linear_forward(m->classifier, m->pooled_drop, m->logits));
     }
+    /* inference gets the switch training has (there the loss checks and
+     * names the parameter): NaN weights must not give NaN outputs and OK */
+    if (m->ctx->check_finite && !m->training)
+        ATTN_CHECK(attn__tensor_check_finite(m->ctx, m->classifier ? m->logits : m->pooled, "attn_model_forward",
+                                             m->classifier ? "logits" : "pooled output"));
     m->have_forward = 1;
     m->have_output = 1;
     return attn__ok(m->ctx);

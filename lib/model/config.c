@@ -169,7 +169,7 @@ static attn_status parse_config(attn_ctx *ctx, const attn__json_doc *doc, attn_b
 attn_status attn_bert_config_load(attn_ctx *ctx, const char *path, attn_bert_config *cfg)
 {
     if (!ctx || !path || !cfg) return attn__fail(ctx, ATTN_ERR_INVALID_ARG, "attn_bert_config_load: NULL argument");
-    attn__json_limits limits = {1 << 20, 16, 1 << 16}; /* a config is small: refuse anything else */
+    attn__json_limits limits = {1 << 20, 16, 1 << 16, 0}; /* a config is small: refuse anything else */
     attn__json_doc *doc;
     ATTN_CHECK(attn__json_parse_file(ctx, path, &limits, &doc));
     attn_bert_config c;
@@ -190,7 +190,7 @@ attn_status attn_bert_config_load(attn_ctx *ctx, const char *path, attn_bert_con
 attn_status attn_bert_config_label(attn_ctx *ctx, const char *path, int32_t index, char *buf, size_t size)
 {
     if (!ctx || !path || !buf || size == 0) return attn__fail(ctx, ATTN_ERR_INVALID_ARG, "attn_bert_config_label: bad argument");
-    attn__json_limits limits = {1 << 20, 16, 1 << 16};
+    attn__json_limits limits = {1 << 20, 16, 1 << 16, 0};
     attn__json_doc *doc;
     ATTN_CHECK(attn__json_parse_file(ctx, path, &limits, &doc));
     char key[16];

@@ -14,7 +14,7 @@
 
 #define PATH_MAX_LEN 4096
 /* the small JSON files of a folder */
-static const attn__json_limits small_json = {1 << 20, 32, 1 << 16};
+static const attn__json_limits small_json = {1 << 20, 32, 1 << 16, 0};
 
 /* what the folder's files say, gathered before the model is built */
 typedef struct folder {

@@ -6,12 +6,24 @@
 
 #include "internal.h"
 
+const char *attn_lr_schedule_error(attn_lr_schedule_kind kind, double base_lr, int64_t step, int64_t warmup_steps,
+                                   int64_t total_steps)
+{
+    if (kind < ATTN_LR_CONSTANT || kind > ATTN_LR_COSINE)
+        return "unknown schedule kind (ATTN_LR_CONSTANT, ATTN_LR_LINEAR or ATTN_LR_COSINE)";
+    if (isnan(base_lr)) return "base_lr is NaN";
+    if (base_lr < 0.0) return "base_lr is negative";
+    if (isinf(base_lr)) return "base_lr is infinite";
+    if (step < 0) return "step is negative";
+    if (warmup_steps < 0) return "warmup_steps is negative";
+    if (total_steps < 0) return "total_steps is negative";
+    return NULL;
+}
+
 attn_status attn_lr_schedule(attn_lr_schedule_kind kind, double base_lr, int64_t step, int64_t warmup_steps,
                              int64_t total_steps, double *lr)
 {
-    if (!lr || kind < ATTN_LR_CONSTANT || kind > ATTN_LR_COSINE || step < 0 || warmup_steps < 0 || total_steps < 0 ||
-        !(base_lr >= 0.0) || isinf(base_lr))
-        return ATTN_ERR_INVALID_ARG;
+    if (!lr || attn_lr_schedule_error(kind, base_lr, step, warmup_steps, total_steps)) return ATTN_ERR_INVALID_ARG;
     double factor;
     if (step < warmup_steps) {
         factor = (double)step / (double)(warmup_steps > 1 ? warmup_steps : 1);

@@ -34,13 +34,18 @@ static attn_status check_shape(attn_ctx *ctx, const char *fn, attn_dtype dtype, 
     if (rank < 1 || rank > ATTN_MAX_RANK)
         return attn__fail(ctx, ATTN_ERR_SHAPE, "%s: rank %d is outside 1..%d", fn, (int)rank, ATTN_MAX_RANK);
     if (!shape) return attn__fail(ctx, ATTN_ERR_INVALID_ARG, "%s: shape is NULL", fn);
-    size_t numel = 1;
+    /* The strides are products of the dims too, and a zero dim does not
+     * make them small: [0, 2^40, 2^40] has no elements but a first stride
+     * of 2^80. So the product of the non-zero dims must fit as well. */
+    size_t numel = 1, strided = 1;
     for (int32_t i = 0; i < rank; i++) {
         if (shape[i] < 0)
             return attn__fail(ctx, ATTN_ERR_SHAPE, "%s: dim %d is negative (%lld)", fn, (int)i, (long long)shape[i]);
         if ((uint64_t)shape[i] > SIZE_MAX || !attn__mul_size(numel, (size_t)shape[i], &numel) ||
-            numel > (size_t)INT64_MAX)
-            return attn__fail(ctx, ATTN_ERR_OVERFLOW, "%s: element count overflows at dim %d", fn, (int)i);
+            numel > (size_t)INT64_MAX ||
+            (shape[i] && (!attn__mul_size(strided, (size_t)shape[i], &strided) || strided > (size_t)INT64_MAX)))
+            return attn__fail(ctx, ATTN_ERR_OVERFLOW, "%s: element count or stride overflows at dim %d (%lld)", fn,
+                              (int)i, (long long)shape[i]);
     }
     size_t bytes;
     if (!attn__mul_size(numel, attn_dtype_size(dtype), &bytes))

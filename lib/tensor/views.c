@@ -35,7 +35,9 @@ attn_status attn_tensor_view_reshape(const attn_tensor *t, int32_t rank, const i
         return attn__fail(t->ctx, ATTN_ERR_SHAPE, "attn_tensor_view_reshape: rank %d is outside 1..%d", (int)rank, ATTN_MAX_RANK);
     if (!attn_tensor_is_contiguous(t))
         return attn__fail(t->ctx, ATTN_ERR_STATE, "attn_tensor_view_reshape: tensor is not contiguous; copy it first");
-    int64_t numel = attn_tensor_numel(t), known = 1, dims[ATTN_MAX_RANK];
+    /* strided: the product of the non-zero dims, which the strides are
+     * made of even when a zero dim makes the element count 0 */
+    int64_t numel = attn_tensor_numel(t), known = 1, strided = 1, dims[ATTN_MAX_RANK];
     int32_t infer = -1;
     for (int32_t i = 0; i < rank; i++) {
         dims[i] = shape[i];
@@ -45,9 +47,11 @@ attn_status attn_tensor_view_reshape(const attn_tensor *t, int32_t rank, const i
         } else if (shape[i] < 0) {
             return attn__fail(t->ctx, ATTN_ERR_SHAPE, "attn_tensor_view_reshape: dim %d is negative", (int)i);
         } else {
-            if (shape[i] != 0 && known > INT64_MAX / shape[i])
-                return attn__fail(t->ctx, ATTN_ERR_OVERFLOW, "attn_tensor_view_reshape: element count overflows");
+            if (shape[i] != 0 && strided > INT64_MAX / shape[i])
+                return attn__fail(t->ctx, ATTN_ERR_OVERFLOW,
+                                  "attn_tensor_view_reshape: element count or stride overflows at dim %d", (int)i);
             known *= shape[i];
+            if (shape[i] != 0) strided *= shape[i];
         }
     }
     if (infer >= 0) {

@@ -111,6 +111,9 @@ static attn_status decompose(attn_ctx *ctx, attn__normalizer *nz, const int32_t 
             return attn__fail(ctx, ATTN_ERR_FORMAT, "cannot decompose U+%04X", (unsigned)c);
         for (utf8proc_ssize_t j = 0; j < k; j++) ATTN_CHECK(push(ctx, out, d[j]));
     }
+    /* nothing pushed: the buffer may have no memory yet, and NULL + 0 is
+     * undefined (UBSan, found by fuzz_tokenizer, issue 13's long run) */
+    if (out->n == first) return ATTN_OK;
     return canonical_order(ctx, nz, attn__text_ids_data(out) + first, out->n - first);
 }
 

@@ -50,7 +50,7 @@ static attn_status read_json(dir_loader *D, const char *name, attn__json_doc **d
     int found;
     ATTN_CHECK(find_file(D, name, &found));
     if (!found) return ATTN_OK;
-    attn__json_limits lim = {MAX_SMALL_JSON, 32, 1 << 20};
+    attn__json_limits lim = {MAX_SMALL_JSON, 32, 1 << 20, 0};
     ATTN_CHECK(attn__json_parse_file(D->ctx, D->path, &lim, doc));
     if (attn__json_type_of(attn__json_root(*doc)) != ATTN_JSON_OBJECT) {
         attn__json_fail(*doc, attn__json_root(*doc), ATTN_ERR_FORMAT, "%s: the document is not an object", D->fn);
@@ -204,7 +204,7 @@ static attn_status load_dir(dir_loader *D, attn_tokenizer *tok, attn__json_doc *
     ATTN_CHECK(find_file(D, "tokenizer.json", &found));
     if (found) {
         attn__json_doc *doc;
-        static const attn__json_limits lim = {ATTN_TOKENIZER_MAX_JSON_BYTES, 64, (size_t)ATTN_TOKENIZER_MAX_VOCAB + 65536};
+        static const attn__json_limits lim = {ATTN_TOKENIZER_MAX_JSON_BYTES, 64, (size_t)ATTN_TOKENIZER_MAX_VOCAB + 65536, 0};
         ATTN_CHECK(attn__json_parse_file(D->ctx, D->path, &lim, &doc));
         attn_status st = attn__tokenizer_from_json(tok, D->fn, doc);
         attn__json_free(doc);

@@ -477,7 +477,7 @@ attn_status attn__tokenizer_from_json(attn_tokenizer *tok, const char *fn, const
     return attn__tokenizer_finish(tok);
 }
 
-static const attn__json_limits json_limits = {ATTN_TOKENIZER_MAX_JSON_BYTES, 64, (size_t)ATTN_TOKENIZER_MAX_VOCAB + 65536};
+static const attn__json_limits json_limits = {ATTN_TOKENIZER_MAX_JSON_BYTES, 64, (size_t)ATTN_TOKENIZER_MAX_VOCAB + 65536, 0};
 
 attn_status attn_tokenizer_load_json_buffer(attn_ctx *ctx, const char *data, size_t len, attn_tokenizer **out)
 {

@@ -165,7 +165,8 @@ static void run(const uint8_t *data, size_t size, const attn__json_limits *limit
     /* the written text has no whitespace, so it is never larger than what
      * the limits let through, except for escapes: parse it with room */
     attn__json_limits roomy = {b.len + 1, limits ? limits->max_depth : ATTN_JSON_DEFAULT_MAX_DEPTH,
-                               limits ? limits->max_values : ATTN_JSON_DEFAULT_MAX_VALUES};
+                               limits ? limits->max_values : ATTN_JSON_DEFAULT_MAX_VALUES,
+                               limits ? limits->max_array_items : 0};
     s = attn__json_parse(the_ctx, "again.json", b.data, b.len, &roomy, &again);
     require(s == ATTN_OK, "the written text does not parse");
     same_tree(root, attn__json_root(again));
@@ -178,7 +179,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (attn_ctx_create(&the_ctx) != ATTN_OK) abort();
     run(data, size, NULL);
-    attn__json_limits tight = {size > 64 ? size - 64 : size, 4, 100};
+    attn__json_limits tight = {size > 64 ? size - 64 : size, 4, 100, 3};
     run(data, size, &tight);
     int64_t in_use = -1;
     attn_ctx_get_int(the_ctx, ATTN_INFO_BYTES_IN_USE, &in_use);

@@ -294,7 +294,7 @@ START_TEST(limits_on_depth_values_and_bytes)
     attn__json_doc *doc = parse_ok(ctx, deep + 0, strlen(deep));
     attn__json_free(doc);
 
-    attn__json_limits lim = {100, 3, 5};
+    attn__json_limits lim = {100, 3, 5, 0};
     ck_assert_int_eq(attn__json_parse(ctx, "L", "[[[1]]]", 7, &lim, &doc), ATTN_OK);
     attn__json_free(doc);
     ck_assert_int_eq(attn__json_parse(ctx, "L", "[[[[1]]]]", 9, &lim, &doc), ATTN_ERR_LIMIT);
@@ -302,6 +302,14 @@ START_TEST(limits_on_depth_values_and_bytes)
     attn__json_free(doc);
     ck_assert_int_eq(attn__json_parse(ctx, "L", "[1,2,3,4,5]", 11, &lim, &doc), ATTN_ERR_LIMIT);
     ck_assert_ptr_nonnull(strstr(attn_ctx_last_error(ctx), "more than 5 values"));
+    /* the items of one array, counted while they are read */
+    attn__json_limits items = {100, 3, 50, 3};
+    ck_assert_int_eq(attn__json_parse(ctx, "L", "[[1,2,3],[4,5,6],7]", 19, &items, &doc), ATTN_OK);
+    attn__json_free(doc);
+    ck_assert_int_eq(attn__json_parse(ctx, "L", "[[1,2,3,4]]", 11, &items, &doc), ATTN_ERR_LIMIT);
+    ck_assert_str_eq(attn_ctx_last_error(ctx), "L: offset 8 (line 1, column 9): an array of more than 3 items");
+    ck_assert_int_eq(attn__json_parse(ctx, "L", "{\"a\":1,\"b\":2,\"c\":3,\"d\":4}", 25, &items, &doc), ATTN_OK);
+    attn__json_free(doc); /* objects are not arrays */
     char spaces[101];
     memset(spaces, ' ', 101);
     spaces[0] = '1';
@@ -435,7 +443,7 @@ START_TEST(bad_arguments_and_files)
     char want[600];
     snprintf(want, sizeof want, "%s: offset 26 (line 2, column 7): expected a value, found '}'", path);
     ck_assert_str_eq(attn_ctx_last_error(ctx), want);
-    attn__json_limits small = {10, 8, 100};
+    attn__json_limits small = {10, 8, 100, 0};
     ATTN_ASSERT_FAILS(ctx, ATTN_ERR_LIMIT, attn__json_parse_file(ctx, path, &small, &doc));
     fp = fopen(path, "w");
     fputs("{\"hidden_size\": 64}\n", fp);

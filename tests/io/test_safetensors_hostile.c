@@ -2,6 +2,7 @@
  * truncation at every length, flipped bits in the data (checksum) and in the
  * header. Each must give a clean status, a message naming the file and the
  * tensor, and leave nothing allocated. */
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -286,11 +287,86 @@ START_TEST(shapes_must_be_small_non_negative_and_not_overflow)
     /* huge but fitting: caught by the data bounds */
     refuse_header("{" T("a", "U8", "[9223372036854775807]", "[0,9223372036854775807]") "}", 4, ATTN_ERR_FORMAT,
                   "reach past the end of the 4-byte data section", NULL);
-    /* a zero dimension makes the tensor empty whatever the others are */
-    accept_header("{" T("e", "F32", "[0,9223372036854775807,9223372036854775807]", "[0,0]") "," T("a", "F32", "[1]", "[0,4]") "}", 4, 2);
+    /* a zero dimension makes the tensor empty, but the other dimensions are
+     * still strides of a tensor of that shape: their product must fit
+     * (issue 13: this header once passed, and loading it overflowed the
+     * stride computation, UBSan) */
+    refuse_header("{" T("e", "F32", "[0,9223372036854775807,9223372036854775807]", "[0,0]") "," T("a", "F32", "[1]", "[0,4]") "}",
+                  4, ATTN_ERR_FORMAT, "tensor \"e\": shape [0, 9223372036854775807, 9223372036854775807] overflows", NULL);
+    refuse_header("{" T("e", "U8", "[4294967296,0,4294967296,4294967296]", "[0,0]") "}", 0, ATTN_ERR_FORMAT, "overflows",
+                  NULL);
+    accept_header("{" T("e", "F32", "[0,1073741824,1073741824]", "[0,0]") "," T("a", "F32", "[1]", "[0,4]") "}", 4, 2);
+    {
+        static const unsigned char four[4];
+        st_bytes b = st_make("{" T("e", "F32", "[0,1073741824,1073741824]", "[0,0]") "," T("a", "F32", "[1]", "[0,4]") "}",
+                             four, 4);
+        attn_ctx *ctx = attn_test_ctx();
+        attn_safetensors *st;
+        attn_tensor *e;
+        ATTN_ASSERT_OK(ctx, attn_safetensors_open_memory(ctx, b.p, b.n, &st));
+        ATTN_ASSERT_OK(ctx, attn_safetensors_load(st, "e", ATTN_F32, &e));
+        ck_assert_int_eq(attn_tensor_numel(e), 0);
+        attn_tensor_destroy(e);
+        attn_safetensors_close(st);
+        st_free(&b);
+        attn_ctx_destroy(ctx);
+    }
     /* rank 0 is a scalar of one element */
     accept_header("{" T("s", "I64", "[]", "[0,8]") "}", 8, 1);
     refuse_header("{" T("s", "I64", "[]", "[0,0]") "}", 0, ATTN_ERR_FORMAT, "hold 0 bytes but I64 [] needs 8", NULL);
+}
+END_TEST
+
+/* Peak bytes taken (the context's allocator statistics) while the reader
+ * refuses or accepts header, a JSON text of about header_bytes bytes. */
+static int64_t peak_of_header(const char *header, size_t data_len, attn_status want)
+{
+    static const unsigned char zeros[64];
+    st_bytes b = st_make(header, zeros, data_len);
+    attn_ctx *ctx = attn_test_ctx();
+    attn_safetensors *st = NULL;
+    attn_status got = attn_safetensors_open_memory(ctx, b.p, b.n, &st);
+    ck_assert_msg(got == want, "status %d, expected %d: %s", (int)got, (int)want, attn_ctx_last_error(ctx));
+    attn_safetensors_close(st);
+    int64_t peak = -1;
+    ATTN_ASSERT_OK(ctx, attn_ctx_get_int(ctx, ATTN_INFO_PEAK_BYTES, &peak));
+    ck_assert_int_eq(st_bytes_in_use(ctx), 0);
+    attn_ctx_destroy(ctx);
+    st_free(&b);
+    return peak;
+}
+
+/* issue 13: an 8 MB header describing one shape of 4.19 million items
+ * peaked at 277 MB before the rank check refused it; the parser now stops
+ * at the first item past the longest valid shape. Headers of many small
+ * entries cost memory in proportion to their size, and the same factor
+ * holds for a valid header of many tensors. */
+START_TEST(a_huge_header_is_refused_before_it_is_built)
+{
+    const size_t items = (size_t)4 << 20; /* 4.19 M, the value limit of a header */
+    size_t cap = 2 * items + 256;
+    char *h = malloc(cap);
+    ck_assert_ptr_nonnull(h);
+    size_t n = (size_t)snprintf(h, cap, "{\"a\":{\"dtype\":\"U8\",\"data_offsets\":[0,1],\"shape\":[");
+    for (size_t i = 0; i < items; i++) {
+        h[n++] = '1';
+        h[n++] = i + 1 < items ? ',' : ']';
+    }
+    n += (size_t)snprintf(h + n, cap - n, "}}");
+    ck_assert_uint_ge(n, (size_t)8 << 20);
+    int64_t peak = peak_of_header(h, 1, ATTN_ERR_LIMIT);
+    fprintf(stderr, "# %zu-byte header, shape of %zu items: refused at a peak of %lld bytes\n", n, items, (long long)peak);
+    ck_assert_int_lt(peak, 64 << 10);
+
+    /* many members: metadata of 500,000 entries, and 100,000 valid tensors */
+    n = (size_t)snprintf(h, cap, "{\"__metadata__\":{");
+    for (int i = 0; i < 500000; i++) n += (size_t)snprintf(h + n, cap - n, "%s\"%d\":\"\"", i ? "," : "", i);
+    n += (size_t)snprintf(h + n, cap - n, "},\"x\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]}}");
+    peak = peak_of_header(h, 1, ATTN_OK);
+    fprintf(stderr, "# %zu-byte header, 500,000 metadata entries: peak %lld bytes (%.1f per header byte)\n", n,
+            (long long)peak, (double)peak / (double)n);
+    ck_assert_int_lt(peak, (int64_t)(24 * n));
+    free(h);
 }
 END_TEST
 
@@ -439,6 +515,7 @@ int main(void)
     tcase_add_test(tc, header_must_be_a_json_object);
     tcase_add_test(tc, tensor_entries_are_checked_field_by_field);
     tcase_add_test(tc, shapes_must_be_small_non_negative_and_not_overflow);
+    tcase_add_test(tc, a_huge_header_is_refused_before_it_is_built);
     tcase_add_test(tc, offsets_must_agree_with_the_shape_and_tile_the_data);
     tcase_add_test(tc, names_and_metadata_are_checked);
     tcase_add_test(tc, too_many_tensors_is_a_limit);

@@ -6,9 +6,11 @@
  * to. The PyTorch side is tests/io/safetensors_torch.py. */
 #include <dirent.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "case_file.h"
 #include "st_fixture.h"
@@ -54,6 +56,43 @@ static void assert_holds(attn_ctx *ctx, const char *path, const char *name, floa
     attn_tensor_destroy(t);
     attn_safetensors_close(st);
 }
+
+static unsigned mode_of(const char *path)
+{
+    struct stat sb;
+    ck_assert_int_eq(stat(path, &sb), 0);
+    return (unsigned)(sb.st_mode & 07777);
+}
+
+/* issue 13: every save got mode 0644, whatever the umask or the mode of
+ * the file it replaced */
+START_TEST(a_save_respects_the_umask_and_keeps_a_replaced_files_mode)
+{
+    attn_ctx *ctx = attn_test_ctx();
+    char path[512];
+    snprintf(path, sizeof path, "%s/mode.safetensors", attn_test_tmpdir());
+    unlink(path);
+    int64_t shape[1] = {3};
+    attn_tensor *t = filled(ctx, 1, shape, 1.0f);
+    mode_t old_mask = umask(027); /* the test's own process: a private umask is fine here */
+    save_one(ctx, path, "w", t);
+    ck_assert_uint_eq(mode_of(path), 0640); /* 0666 & ~027 */
+    umask(077);
+    save_one(ctx, path, "w", t);
+    ck_assert_uint_eq(mode_of(path), 0640); /* replaced: its mode stays */
+    ck_assert_int_eq(chmod(path, 0604), 0);
+    save_one(ctx, path, "w", t);
+    ck_assert_uint_eq(mode_of(path), 0604);
+    unlink(path);
+    save_one(ctx, path, "w", t);
+    ck_assert_uint_eq(mode_of(path), 0600); /* new again: the umask 077 */
+    umask(old_mask);
+    assert_holds(ctx, path, "w", 1.0f);
+    unlink(path);
+    attn_tensor_destroy(t);
+    attn_ctx_destroy(ctx);
+}
+END_TEST
 
 START_TEST(a_write_error_midway_leaves_the_old_file_intact)
 {
@@ -236,6 +275,7 @@ int main(void)
     TCase *tc = tcase_create("save");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, a_write_error_midway_leaves_the_old_file_intact);
+    tcase_add_test(tc, a_save_respects_the_umask_and_keeps_a_replaced_files_mode);
     tcase_add_test(tc, a_failed_rename_or_missing_directory_leaves_nothing_behind);
     tcase_add_test(tc, a_written_file_loads_in_pytorch_with_its_names);
     tcase_add_test(tc, files_pytorch_wrote_read_to_torch_conversions);

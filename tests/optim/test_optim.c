@@ -226,6 +226,17 @@ START_TEST(schedules_follow_hugging_face_warmup_linear_and_cosine)
     ck_assert_int_eq(attn_lr_schedule(ATTN_LR_LINEAR, -1.0, 0, 0, 1, &lr), ATTN_ERR_INVALID_ARG);
     ck_assert_int_eq(attn_lr_schedule(ATTN_LR_LINEAR, NAN, 0, 0, 1, &lr), ATTN_ERR_INVALID_ARG);
     ck_assert_int_eq(attn_lr_schedule(ATTN_LR_LINEAR, 1.0, 0, 0, 1, NULL), ATTN_ERR_INVALID_ARG);
+    /* each refusal has its sentence (issue 13: a negative schedule length
+     * once stopped `attn train` with no message at all) */
+    ck_assert_ptr_null(attn_lr_schedule_error(ATTN_LR_COSINE, 1.0, 5, 2, 10));
+    ck_assert_str_eq(attn_lr_schedule_error((attn_lr_schedule_kind)7, 1.0, 0, 0, 1),
+                     "unknown schedule kind (ATTN_LR_CONSTANT, ATTN_LR_LINEAR or ATTN_LR_COSINE)");
+    ck_assert_str_eq(attn_lr_schedule_error(ATTN_LR_LINEAR, 1.0, -1, 0, 1), "step is negative");
+    ck_assert_str_eq(attn_lr_schedule_error(ATTN_LR_LINEAR, 1.0, 0, -2, 1), "warmup_steps is negative");
+    ck_assert_str_eq(attn_lr_schedule_error(ATTN_LR_LINEAR, 1.0, 0, 0, -1), "total_steps is negative");
+    ck_assert_str_eq(attn_lr_schedule_error(ATTN_LR_LINEAR, -1.0, 0, 0, 1), "base_lr is negative");
+    ck_assert_str_eq(attn_lr_schedule_error(ATTN_LR_LINEAR, NAN, 0, 0, 1), "base_lr is NaN");
+    ck_assert_str_eq(attn_lr_schedule_error(ATTN_LR_LINEAR, INFINITY, 0, 0, 1), "base_lr is infinite");
 }
 END_TEST
 

@@ -63,6 +63,28 @@ START_TEST(a_nan_weight_stops_training_before_any_update)
 }
 END_TEST
 
+/* issue 13: NaN weights gave NaN outputs and exit status 0 at inference;
+ * the switch of training now covers an eval-mode forward too */
+START_TEST(a_nan_weight_stops_inference_when_the_check_is_on)
+{
+    attn_ctx *ctx = attn_test_ctx();
+    tiny_training t;
+    ATTN_ASSERT_OK(ctx, tiny_open(ctx, NULL, &t));
+    float logits[3 * TINY_LABELS];
+    ATTN_ASSERT_OK(ctx, tiny_infer(&t, logits));
+    param_data(ctx, t.model, QUERY, 0)[7] = NAN;
+    /* off (the default): the NaN reaches the logits and the call succeeds */
+    ATTN_ASSERT_OK(ctx, tiny_infer(&t, logits));
+    ck_assert(isnan(logits[0]));
+    ATTN_ASSERT_OK(ctx, attn_ctx_set_int(ctx, ATTN_OPT_CHECK_FINITE, 1));
+    ATTN_ASSERT_FAILS(ctx, ATTN_ERR_NUMERIC, tiny_infer(&t, logits));
+    ck_assert_str_eq(attn_ctx_last_error(ctx), "attn_model_forward: logits[0, 0] is NaN (ATTN_OPT_CHECK_FINITE is on)");
+    ck_assert_ptr_null(attn_model_output(t.model, ATTN_OUT_LOGITS)); /* no output to read by mistake */
+    tiny_close(&t);
+    attn_ctx_destroy(ctx);
+}
+END_TEST
+
 START_TEST(a_nan_gradient_is_refused_by_the_optimizer_naming_the_parameter)
 {
     attn_ctx *ctx = attn_test_ctx();
@@ -155,6 +177,7 @@ int main(void)
     Suite *s = suite_create("numerics");
     TCase *tc = tcase_create("numerics");
     tcase_add_test(tc, a_nan_weight_stops_training_before_any_update);
+    tcase_add_test(tc, a_nan_weight_stops_inference_when_the_check_is_on);
     tcase_add_test(tc, a_nan_gradient_is_refused_by_the_optimizer_naming_the_parameter);
     tcase_add_test(tc, without_the_check_a_nan_weight_spreads_silently);
     tcase_add_test(tc, a_fully_masked_row_gives_no_nan_anywhere);

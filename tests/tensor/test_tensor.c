@@ -62,6 +62,32 @@ START_TEST(bad_shapes_and_dtypes_are_rejected)
 }
 END_TEST
 
+/* issue 13: [0, 2^40, 2^40] has no elements, but its first stride would be
+ * 2^80 (UBSan: signed overflow in the stride computation) */
+START_TEST(a_zero_dim_does_not_hide_an_overflowing_stride)
+{
+    attn_ctx *ctx = attn_test_ctx();
+    attn_tensor *t = (attn_tensor *)0x1, *v = (attn_tensor *)0x1;
+    int64_t hidden[3] = {0, (int64_t)1 << 40, (int64_t)1 << 40}, last[3] = {(int64_t)1 << 40, (int64_t)1 << 40, 0};
+    ATTN_ASSERT_FAILS(ctx, ATTN_ERR_OVERFLOW, attn_tensor_create(ctx, ATTN_F32, 3, hidden, &t));
+    ck_assert_ptr_null(t);
+    ck_assert_ptr_nonnull(strstr(attn_ctx_last_error(ctx), "stride overflows at dim 2"));
+    ATTN_ASSERT_FAILS(ctx, ATTN_ERR_OVERFLOW, attn_tensor_create(ctx, ATTN_F32, 3, last, &t));
+    /* empty shapes whose strides fit stay legal */
+    int64_t fits[3] = {0, (int64_t)1 << 30, (int64_t)1 << 30};
+    ATTN_ASSERT_OK(ctx, attn_tensor_create(ctx, ATTN_F32, 3, fits, &t));
+    ck_assert_int_eq(attn_tensor_numel(t), 0);
+    /* a reshape of an empty tensor meets the same rule */
+    ATTN_ASSERT_FAILS(ctx, ATTN_ERR_OVERFLOW, attn_tensor_view_reshape(t, 3, hidden, &v));
+    ck_assert_ptr_null(v);
+    int64_t other[2] = {(int64_t)1 << 30, 0};
+    ATTN_ASSERT_OK(ctx, attn_tensor_view_reshape(t, 2, other, &v));
+    attn_tensor_destroy(v);
+    attn_tensor_destroy(t);
+    attn_ctx_destroy(ctx);
+}
+END_TEST
+
 START_TEST(wrap_borrows_caller_memory)
 {
     attn_ctx *ctx = attn_test_ctx();
@@ -215,6 +241,7 @@ int main(void)
     TCase *tc = tcase_create("tensor");
     tcase_add_test(tc, create_gives_zeroed_contiguous_tensor);
     tcase_add_test(tc, bad_shapes_and_dtypes_are_rejected);
+    tcase_add_test(tc, a_zero_dim_does_not_hide_an_overflowing_stride);
     tcase_add_test(tc, wrap_borrows_caller_memory);
     tcase_add_test(tc, views_share_storage_and_outlive_base);
     tcase_add_test(tc, copy_fill_read_write_convert);
