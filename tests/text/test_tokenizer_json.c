@@ -51,7 +51,7 @@ static const ref_value *load_case(ref_file *f, const char *name)
     char path[512];
     snprintf(path, sizeof path, "%s/%s.json", ref_dir, name);
     if (!json_ctx) ck_assert_int_eq(attn_ctx_create(&json_ctx), ATTN_OK);
-    attn__json_limits lim = {(size_t)1 << 30, 64, (size_t)1 << 28};
+    attn__json_limits lim = {(size_t)1 << 30, 64, (size_t)1 << 28, 0};
     attn_status st = attn__json_parse_file(json_ctx, path, &lim, &f->doc);
     ck_assert_msg(st == ATTN_OK, "cannot read %s (did the reference script run?): %s", path, attn_ctx_last_error(json_ctx));
     return attn__json_root(f->doc);
