@@ -18,8 +18,11 @@ vocab=data/bert-base-uncased-vocab.txt
 out=runs/fortunes
 
 "$build/tools/attn" info
+# a demo run replaces the previous demo's model (--force), unless asked to continue it
+force=--force
+for arg in "$@"; do [ "$arg" = --resume ] && force=; done
 # mean pooling: the configuration compared with PyTorch in the README
-"$build/tools/attn" train --vocab "$vocab" --out "$out" --pooling mean "$@"
+"$build/tools/attn" train --vocab "$vocab" --out "$out" --pooling mean $force "$@"
 
 texts=$(mktemp)
 trap 'rm -f "$texts"' EXIT

@@ -19,7 +19,9 @@ static void usage(const char *cmd, const char *synopsis, const cli_opt *opts, in
     for (int i = 0; i < n; i++) {
         char left[64];
         snprintf(left, sizeof left, "%s%s%s", opts[i].name, opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
-        printf("  %-24s %s", left, opts[i].help);
+        /* a long option column gets the help on a line of its own */
+        if (strlen(left) > 24) printf("  %s\n  %-24s %s", left, "", opts[i].help);
+        else printf("  %-24s %s", left, opts[i].help);
         if (opts[i].arg && opts[i].value) printf(" (default %s)", opts[i].value);
         printf("\n");
     }
@@ -307,4 +309,20 @@ const char *cli_dtype_name(int32_t dtype)
     case ATTN_I64: return "int64";
     default: return "an unknown dtype";
     }
+}
+
+void cli_json_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            fputc('\\', out);
+            fputc(*p, out);
+        } else if (*p < 0x20 || *p == 0x7f) {
+            fprintf(out, "\\u%04x", *p);
+        } else {
+            fputc(*p, out);
+        }
+    }
+    fputc('"', out);
 }

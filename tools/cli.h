@@ -80,6 +80,10 @@ int cli_ctx_opts(const char *cmd, cli_opt *opts, int n, attn_ctx **ctx);
 int cli_check_weights(const char *cmd, const char *option, const char *path);
 int cli_check_config(const char *cmd, const char *option, const char *path);
 
+/* s as a JSON string: quotes, backslashes and control characters escaped,
+ * everything else (UTF-8 included) passed through. */
+void cli_json_string(FILE *out, const char *s);
+
 /* The library's dtype in words ("float32", "int64", ...). */
 const char *cli_dtype_name(int32_t dtype);
 

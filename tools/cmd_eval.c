@@ -74,12 +74,7 @@ int attn_cmd_eval(int argc, char **argv)
                          &model))
         goto done;
     const attn_bert_config *cfg = attn_model_config(model);
-    if (!cli_value(opts, n, "--max-len") && max_len > cfg->max_position_embeddings) max_len = cfg->max_position_embeddings;
-    if (max_len > cfg->max_position_embeddings) {
-        fprintf(stderr, "attn %s: --max-len %ld exceeds the model's max_position_embeddings %d\n", cmd, max_len,
-                (int)cfg->max_position_embeddings);
-        goto done;
-    }
+    if (model_files_max_len(cmd, model, cli_value(opts, n, "--max-len") != NULL, &max_len)) goto done;
     if (!(names = model_files_labels(cmd, ctx, model, config))) goto done;
     int32_t k = cfg->num_labels;
     if (!(name_ptrs = calloc((size_t)k, sizeof *name_ptrs))) goto done;

@@ -46,18 +46,6 @@ static void close_session(session *s)
     attn_ctx_destroy(s->ctx);
 }
 
-static void json_string(const char *str)
-{
-    putchar('"');
-    for (const unsigned char *p = (const unsigned char *)str; *p; p++) {
-        if (*p == '"' || *p == '\\') printf("\\%c", *p);
-        else if (*p < 0x20) printf("\\u%04x", *p);
-        else putchar(*p);
-    }
-    putchar('"');
-}
-
-
 /* attn predict's input, a batch of non-empty lines and where each came from. */
 typedef struct pending {
     int count, cap;
@@ -122,23 +110,22 @@ static int pending_fill(pending *p, text_input *in, const char *cmd)
 }
 
 /* Tokenizes and runs the batch. A line the tokenizer refuses is reported
- * with its file and line and, unless stop_on_bad is set, left out: the
- * lines around it are still labelled. */
-static int predict_forward(const char *cmd, session *s, pending *p, long max_len, int stop_on_bad, int64_t *skipped)
+ * with its file and line and left out (the lines around it are still
+ * labelled), or with stop_on_bad ends the run after the lines before it:
+ * then *stop is set and p keeps only those. */
+static int predict_forward(const char *cmd, session *s, pending *p, long max_len, int stop_on_bad, int64_t *skipped,
+                           int *stop)
 {
-    for (int attempt = 0; attempt < 2; attempt++) {
-        if (attn_tokenizer_encode_batch(s->tok, s->batch, (const char *const *)p->texts, NULL, p->count,
-                                        (int32_t)max_len, 0) == ATTN_OK)
-            break;
-        if (attempt == 1) return cli_fail(cmd, s->ctx, "tokenizing");
+    if (attn_tokenizer_encode_batch(s->tok, s->batch, (const char *const *)p->texts, NULL, p->count, (int32_t)max_len,
+                                    0) != ATTN_OK) {
         int kept = 0;
-        for (int i = 0; i < p->count; i++) {
+        for (int i = 0; i < p->count && !*stop; i++) {
             int32_t len;
             if (attn_tokenizer_encode(s->tok, p->texts[i], NULL, (int32_t)max_len, NULL, NULL, 0, &len) != ATTN_OK) {
                 fprintf(stderr, "attn %s: %s:%ld: %s%s\n", cmd, p->file[i], p->line_no[i], attn_ctx_last_error(s->ctx),
-                        stop_on_bad ? "" : " (line skipped)");
-                if (stop_on_bad) return 1;
-                (*skipped)++;
+                        stop_on_bad ? " (stopping: --on-bad-line stop)" : " (line skipped)");
+                *stop = stop_on_bad;
+                *skipped += !stop_on_bad;
                 continue;
             }
             /* swap, so that every buffer stays owned by exactly one slot */
@@ -151,6 +138,9 @@ static int predict_forward(const char *cmd, session *s, pending *p, long max_len
         }
         p->count = kept;
         if (kept == 0) return 0;
+        if (attn_tokenizer_encode_batch(s->tok, s->batch, (const char *const *)p->texts, NULL, p->count,
+                                        (int32_t)max_len, 0) != ATTN_OK)
+            return cli_fail(cmd, s->ctx, "tokenizing");
     }
     if (attn_model_forward(s->model, attn_batch_tensor(s->batch, ATTN_BATCH_INPUT_IDS),
                            attn_batch_tensor(s->batch, ATTN_BATCH_TOKEN_TYPE_IDS),
@@ -182,13 +172,13 @@ static void print_prediction(const float *z, int32_t k, int32_t problem, char (*
         if (json) {
             if (problem == ATTN_PROBLEM_SINGLE_LABEL) {
                 printf("{\"label\": ");
-                json_string(names[best]);
+                cli_json_string(stdout, names[best]);
             } else {
                 printf("{\"labels\": [");
                 for (int32_t c = 0, first = 1; c < k; c++)
                     if (p[c] >= 0.5) {
                         printf(first ? "" : ", ");
-                        json_string(names[c]);
+                        cli_json_string(stdout, names[c]);
                         first = 0;
                     }
                 printf("]");
@@ -196,7 +186,7 @@ static void print_prediction(const float *z, int32_t k, int32_t problem, char (*
             printf(", \"probabilities\": {");
             for (int32_t c = 0; c < k; c++) {
                 printf(c ? ", " : "");
-                json_string(names[c]);
+                cli_json_string(stdout, names[c]);
                 printf(": %.4f", p[c]);
             }
             printf("}");
@@ -215,7 +205,7 @@ static void print_prediction(const float *z, int32_t k, int32_t problem, char (*
     if (json) {
         if (echo) {
             printf(", \"text\": ");
-            json_string(echo);
+            cli_json_string(stdout, echo);
         }
         printf("}\n");
     } else {
@@ -269,20 +259,16 @@ int attn_cmd_predict(int argc, char **argv)
     }
     if (!open_session(cmd, &s, opts, n)) goto done;
     const attn_bert_config *cfg = attn_model_config(s.model);
-    if (!cli_value(opts, n, "--max-len") && max_len > cfg->max_position_embeddings) max_len = cfg->max_position_embeddings;
-    if (max_len > cfg->max_position_embeddings) {
-        fprintf(stderr, "attn %s: --max-len %ld exceeds the model's max_position_embeddings %d\n", cmd, max_len,
-                (int)cfg->max_position_embeddings);
-        goto done;
-    }
+    if (model_files_max_len(cmd, s.model, cli_value(opts, n, "--max-len") != NULL, &max_len)) goto done;
     int32_t k = cfg->num_labels;
     if (!(names = model_files_labels(cmd, s.ctx, s.model, s.config))) goto done;
     if (!(probs = calloc((size_t)k, sizeof *probs))) goto done;
     int json = cli_present(opts, n, "--json"), echo = cli_present(opts, n, "--echo");
-    for (int more = 1; more > 0;) {
+    int stop = 0;
+    for (int more = 1; more > 0 && !stop;) {
         if ((more = pending_fill(&p, &in, cmd)) < 0) goto done;
         if (p.count == 0) continue;
-        if (predict_forward(cmd, &s, &p, max_len, stop_on_bad, &skipped)) goto done;
+        if (predict_forward(cmd, &s, &p, max_len, stop_on_bad, &skipped, &stop)) goto done;
         if (p.count == 0) continue;
         const float *logits = attn_tensor_data_f32(attn_model_output(s.model, ATTN_OUT_LOGITS));
         for (int b = 0; b < p.count; b++)
@@ -291,7 +277,7 @@ int attn_cmd_predict(int argc, char **argv)
     }
     text_input_warn(&in, cmd);
     if (skipped) fprintf(stderr, "attn %s: %lld line%s skipped\n", cmd, (long long)skipped, skipped == 1 ? "" : "s");
-    rc = 0;
+    rc = stop;
 done:
     free(probs);
     free(names);

@@ -11,24 +11,6 @@
 #include "commands.h"
 #include "text_input.h"
 
-/* A JSON string: quotes, backslashes and control characters escaped,
- * everything else (UTF-8 included) passed through. */
-static void put_json_string(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            fputc('\\', out);
-            fputc(*p, out);
-        } else if (*p < 0x20 || *p == 0x7f) {
-            fprintf(out, "\\u%04x", *p);
-        } else {
-            fputc(*p, out);
-        }
-    }
-    fputc('"', out);
-}
-
 static void put_ids(FILE *out, const int32_t *v, int32_t n)
 {
     fputc('[', out);
@@ -136,7 +118,7 @@ int attn_cmd_tokenize(int argc, char **argv)
         fputs("{\"tokens\": [", stdout);
         for (int32_t i = 0; i < n; i++) {
             if (i) fputs(", ", stdout);
-            put_json_string(stdout, attn_tokenizer_id_to_token(tok, b.ids[i]));
+            cli_json_string(stdout, attn_tokenizer_id_to_token(tok, b.ids[i]));
         }
         fputs("], \"input_ids\": ", stdout);
         put_ids(stdout, b.ids, n);

@@ -113,6 +113,13 @@ static int load_data(run *r, const train_opts *o)
     }
     if (label_space_from_data(cmd, r->ds[0], r->path[0], o->problem, o->label_names, &r->labels)) return 1;
     uint32_t train_mask = 1u | (o->val ? 2u : 0u) | (o->test ? 4u : 0u);
+    for (int s = 1; s < 3; s++) {
+        int64_t seen = r->ds[s] ? data_overlap(r->ds[0], train_mask, r->ds[s]) : 0;
+        if (seen > 0)
+            fprintf(stderr, "attn %s: warning: %lld texts of %s also occur in the training data (%s): %s scores on "
+                            "them are not of unseen texts\n",
+                    cmd, (long long)seen, r->path[s], r->path[0], s == 1 ? "validation" : "test");
+    }
     for (int s = 0; s < 3; s++) {
         const attn_dataset *ds = r->ds[s] ? r->ds[s] : r->ds[0];
         if (r->ds[s] && label_map_build(cmd, ds, r->path[s], &r->labels, &r->maps[s])) return 1;
@@ -331,7 +338,7 @@ static int test_report(run *r, const train_opts *o, const attn_train_state *st)
         printf("test report: none, the test split is empty (%s%s)\n",
                o->test ? "the --test file has no examples" : "too few examples for its 10% share",
                o->test ? "" : "; pass --test FILE");
-        evaluation_init(&r->eval, r->eval.problem, r->eval.k); /* empty: the JSON says null */
+        evaluation_reset(&r->eval); /* empty: the JSON says null */
     } else {
         if (attn_model_load_weights(r->model, r->best, 0) != ATTN_OK) return cli_fail(cmd, r->ctx, r->best);
         if (evaluate(cmd, r->model, test, &r->bt, 64, &r->eval, r->ctx)) return 1;
@@ -358,7 +365,9 @@ static int test_report(run *r, const train_opts *o, const attn_train_state *st)
     return 0;
 }
 
-static int train(run *r, const train_opts *o)
+/* Context, vocabulary, data, output folder, model and optimizer. Returns 0
+ * to go on, 1 on an error, -1 when the run is over (--dump-tokens). */
+static int prepare(run *r, const train_opts *o)
 {
     if (!cli_ctx_opts(cmd, o->table, o->table_size, &r->ctx)) return 1;
     if (attn_ctx_set_int(r->ctx, ATTN_OPT_SEED, o->seed) != ATTN_OK ||
@@ -373,7 +382,7 @@ static int train(run *r, const train_opts *o)
         return cli_fail(cmd, r->ctx, "--vocab");
     if (!o->dump_tokens && check_out(r, o)) return 1;
     if (load_data(r, o)) return 1;
-    if (o->dump_tokens) return dump_tokens(o->dump_tokens, r);
+    if (o->dump_tokens) return dump_tokens(o->dump_tokens, r) ? 1 : -1;
     print_data_summary(r, o, stderr);
     if (r->sets[0].n == 0 || r->sets[1].n == 0) {
         fprintf(stderr, "attn %s: the %s split is empty%s\n", cmd, r->sets[0].n == 0 ? "training" : "validation",
@@ -384,84 +393,98 @@ static int train(run *r, const train_opts *o)
         fprintf(stderr, "attn %s: cannot create --out %s: %s\n", cmd, o->out, strerror(errno));
         return 1;
     }
-    if (build_model(r, o) || build_optimizer(r, o)) return 1;
+    return build_model(r, o) || build_optimizer(r, o);
+}
 
-    int64_t steps_per_epoch = (r->sets[0].n + o->batch - 1) / o->batch;
-    long patience = train_opts_patience(o, (long)steps_per_epoch);
-    attn_train_state st;
-    memset(&st, 0, sizeof st);
-    st.struct_size = sizeof st;
-    st.total_steps = steps_per_epoch * o->epochs;
-    st.warmup_steps = (int64_t)(o->warmup * (double)st.total_steps);
-    st.base_lr = o->lr;
+/* The schedule, or where a resumed run stands; config.json. */
+static int start(run *r, const train_opts *o, int64_t steps_per_epoch, attn_train_state *st)
+{
+    memset(st, 0, sizeof *st);
+    st->struct_size = sizeof *st;
+    st->total_steps = steps_per_epoch * o->epochs;
+    st->warmup_steps = (int64_t)(o->warmup * (double)st->total_steps);
+    st->base_lr = o->lr;
     int single = o->problem == ATTN_PROBLEM_SINGLE_LABEL;
     history_init(&r->hist, o->problem == ATTN_PROBLEM_REGRESSION ? "val_r2" : single ? "val_accuracy" : "val_exact_match",
                  o->problem == ATTN_PROBLEM_REGRESSION ? "val_mae" : "val_macro_f1");
     if (o->resume) {
-        if (attn_checkpoint_load(r->model, r->opt, &st, r->ckpt) != ATTN_OK) return cli_fail(cmd, r->ctx, "--resume");
-        if (history_load(&r->hist, o->out, st.epoch)) {
+        if (attn_checkpoint_load(r->model, r->opt, st, r->ckpt) != ATTN_OK) return cli_fail(cmd, r->ctx, "--resume");
+        if (history_load(&r->hist, o->out, st->epoch)) {
             fprintf(stderr, "attn %s: %s/history.tsv does not match the checkpoint (epoch %lld)\n", cmd, o->out,
-                    (long long)st.epoch);
+                    (long long)st->epoch);
             return 1;
         }
-        fprintf(stderr, "resuming after epoch %lld (step %lld)\n", (long long)st.epoch, (long long)st.step);
+        fprintf(stderr, "resuming after epoch %lld (step %lld)\n", (long long)st->epoch, (long long)st->step);
     }
     if (attn_bert_config_save(r->ctx, attn_model_config(r->model), (const char *const *)r->labels.names, r->config) !=
         ATTN_OK)
         return cli_fail(cmd, r->ctx, "writing config.json");
+    return 0;
+}
+
+/* After an epoch: model selection, the epoch's line, checkpoint, history and curve. */
+static int end_epoch(run *r, const train_opts *o, attn_train_state *st, double train_loss, double seconds)
+{
+    if (history_add(&r->hist, train_loss, evaluation_loss(&r->eval), evaluation_score(&r->eval),
+                    evaluation_second(&r->eval), seconds))
+        return cli_fail(cmd, NULL, "out of memory");
+    st->epoch++;
+    double score = selection_score(&r->eval, o->select);
+    int improved = o->select == SELECT_LAST || st->best_epoch == 0 || score > st->best_metric;
+    if (improved) {
+        st->best_metric = score;
+        st->best_epoch = st->epoch;
+        st->epochs_without_improvement = 0;
+        if (attn_model_save(r->model, r->best) != ATTN_OK) return cli_fail(cmd, r->ctx, "saving the model");
+    } else {
+        st->epochs_without_improvement++;
+    }
+    char scores[96];
+    if (o->problem == ATTN_PROBLEM_REGRESSION)
+        snprintf(scores, sizeof scores, "R^2 %.4f  MAE %.4g", evaluation_score(&r->eval), evaluation_second(&r->eval));
+    else
+        snprintf(scores, sizeof scores, "%s %5.1f%%  macro-F1 %5.1f%%", evaluation_score_name(&r->eval),
+                 100 * evaluation_score(&r->eval), 100 * evaluation_second(&r->eval));
+    fprintf(stderr, "epoch %2lld  train loss %.4f  val loss %.4f  %s  %5.1f s  %.0f ex/s%s\n", (long long)st->epoch,
+            train_loss, evaluation_loss(&r->eval), scores, seconds, (double)r->sets[0].n / seconds,
+            improved && o->select != SELECT_LAST ? "  (best, saved)" : "");
+    if (attn_checkpoint_save(r->model, r->opt, st, r->ckpt) != ATTN_OK) return cli_fail(cmd, r->ctx, "checkpoint");
+    if (history_save(&r->hist, o->out) ||
+        svg_curve_write(r->curve, "attn train", r->hist.n, r->hist.train_loss, r->hist.val_loss, r->hist.val_score)) {
+        fprintf(stderr, "attn %s: cannot write the history or curve in %s\n", cmd, o->out);
+        return 1;
+    }
+    return 0;
+}
+
+static int train(run *r, const train_opts *o)
+{
+    int rc = prepare(r, o);
+    if (rc) return rc < 0 ? 0 : rc;
+    int64_t steps_per_epoch = (r->sets[0].n + o->batch - 1) / o->batch;
+    long patience = train_opts_patience(o, (long)steps_per_epoch);
+    const char *score_name = o->select == SELECT_VAL_LOSS ? "loss" : evaluation_score_name(&r->eval);
+    attn_train_state st;
+    if (start(r, o, steps_per_epoch, &st)) return 1;
     if (o->select != SELECT_LAST)
         fprintf(stderr, "early stopping: after %ld epochs without a better validation %s (%s), not before epoch %ld\n",
-                patience, o->select == SELECT_VAL_LOSS ? "loss" : evaluation_score_name(&r->eval),
-                o->patience > 0 ? "--patience" : "--patience auto", o->min_epochs);
-
-    int64_t first_epoch = st.epoch;
-    int stopped_early = 0;
-    for (int64_t epoch = st.epoch; epoch < o->epochs; epoch++) {
-        if (o->select != SELECT_LAST && epoch >= o->min_epochs && st.epochs_without_improvement >= patience) {
-            stopped_early = 1;
+                patience, score_name, o->patience > 0 ? "--patience" : "--patience auto", o->min_epochs);
+    for (int64_t first_epoch = st.epoch; st.epoch < o->epochs;) {
+        if (o->select != SELECT_LAST && st.epoch >= o->min_epochs && st.epochs_without_improvement >= patience) {
+            fprintf(stderr, "early stop: no better validation %s for %ld epochs\n", score_name, patience);
             break;
         }
-        if (o->stop_after > 0 && epoch - first_epoch >= o->stop_after) {
+        if (o->stop_after > 0 && st.epoch - first_epoch >= o->stop_after) {
             fprintf(stderr, "stopping after %ld epochs as asked; continue with --resume\n", o->stop_after);
             return 0;
         }
         double t0 = now_seconds(), train_loss = 0.0;
-        if (train_epoch(r, o, &st, epoch, &train_loss)) return 1;
+        if (train_epoch(r, o, &st, st.epoch, &train_loss)) return 1;
         double seconds = now_seconds() - t0;
-        if (evaluate(cmd, r->model, &r->sets[1], &r->bt, 64, &r->eval, r->ctx)) return 1;
-        if (history_add(&r->hist, train_loss, evaluation_loss(&r->eval), evaluation_score(&r->eval),
-                        evaluation_second(&r->eval), seconds))
-            return cli_fail(cmd, NULL, "out of memory");
-        st.epoch = epoch + 1;
-        double score = selection_score(&r->eval, o->select);
-        int improved = o->select == SELECT_LAST || st.best_epoch == 0 || score > st.best_metric;
-        if (improved) {
-            st.best_metric = score;
-            st.best_epoch = epoch + 1;
-            st.epochs_without_improvement = 0;
-            if (attn_model_save(r->model, r->best) != ATTN_OK) return cli_fail(cmd, r->ctx, "saving the model");
-        } else {
-            st.epochs_without_improvement++;
-        }
-        char scores[96];
-        if (o->problem == ATTN_PROBLEM_REGRESSION)
-            snprintf(scores, sizeof scores, "R^2 %.4f  MAE %.4g", evaluation_score(&r->eval), evaluation_second(&r->eval));
-        else
-            snprintf(scores, sizeof scores, "%s %5.1f%%  macro-F1 %5.1f%%", evaluation_score_name(&r->eval),
-                     100 * evaluation_score(&r->eval), 100 * evaluation_second(&r->eval));
-        fprintf(stderr, "epoch %2lld  train loss %.4f  val loss %.4f  %s  %5.1f s  %.0f ex/s%s\n", (long long)epoch + 1,
-                train_loss, evaluation_loss(&r->eval), scores, seconds, (double)r->sets[0].n / seconds,
-                improved && o->select != SELECT_LAST ? "  (best, saved)" : "");
-        if (attn_checkpoint_save(r->model, r->opt, &st, r->ckpt) != ATTN_OK) return cli_fail(cmd, r->ctx, "checkpoint");
-        if (history_save(&r->hist, o->out) ||
-            svg_curve_write(r->curve, "attn train", r->hist.n, r->hist.train_loss, r->hist.val_loss, r->hist.val_score)) {
-            fprintf(stderr, "attn %s: cannot write the history or curve in %s\n", cmd, o->out);
+        if (evaluate(cmd, r->model, &r->sets[1], &r->bt, 64, &r->eval, r->ctx) ||
+            end_epoch(r, o, &st, train_loss, seconds))
             return 1;
-        }
     }
-    if (stopped_early)
-        fprintf(stderr, "early stop: no better validation %s for %ld epochs\n",
-                o->select == SELECT_VAL_LOSS ? "loss" : evaluation_score_name(&r->eval), patience);
     return test_report(r, o, &st);
 }
 

@@ -64,6 +64,14 @@ int attn_cmd_train_step(int argc, char **argv)
         goto done;
     }
     if (attn_cmd_load_batch(cmd, ctx, cli_value(opts, n, "--inputs"), &ids, &types, &mask, &labels)) goto done;
+    /* said here in words, before the loss would name the dtype by number */
+    int single = attn_model_config(model)->problem_type == ATTN_PROBLEM_SINGLE_LABEL;
+    if (single != (attn_tensor_dtype(labels) != ATTN_F32)) {
+        fprintf(stderr, "attn %s: labels must be %s for this %s model, got %s\n", cmd,
+                single ? "int32 or int64 class indices" : "float32", single ? "single-label" : "regression/multi-label",
+                cli_dtype_name(attn_tensor_dtype(labels)));
+        goto done;
+    }
     float loss;
     int64_t one = 1;
     if (attn_model_zero_grad(model) != ATTN_OK || attn_model_forward(model, ids, types, mask) != ATTN_OK ||

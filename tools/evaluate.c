@@ -23,7 +23,7 @@ void evaluation_free(evaluation *e)
     multilabel_free(&e->multi);
 }
 
-static void reset(evaluation *e)
+void evaluation_reset(evaluation *e)
 {
     if (e->problem == ATTN_PROBLEM_SINGLE_LABEL) metrics_reset(&e->classes);
     else if (e->problem == ATTN_PROBLEM_MULTI_LABEL) multilabel_reset(&e->multi);
@@ -33,7 +33,7 @@ static void reset(evaluation *e)
 int evaluate(const char *cmd, attn_model *model, const encoded_set *set, batch_tensors *bt, int32_t batch,
              evaluation *e, attn_ctx *ctx)
 {
-    reset(e);
+    evaluation_reset(e);
     double loss_sum = 0.0, *p = calloc((size_t)e->k, sizeof *p);
     if (!p || attn_model_set_training(model, 0) != ATTN_OK) {
         free(p);

@@ -19,6 +19,8 @@ typedef struct evaluation {
 
 int evaluation_init(evaluation *e, int32_t problem, int32_t k);
 void evaluation_free(evaluation *e);
+/* Empties the counts (an empty evaluation reports null in JSON). */
+void evaluation_reset(evaluation *e);
 /* Loss and metrics of model over set, in eval mode, batch examples at a
  * time; prints the error and returns 1 on failure. */
 int evaluate(const char *cmd, attn_model *model, const encoded_set *set, batch_tensors *bt, int32_t batch,

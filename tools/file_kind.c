@@ -100,26 +100,28 @@ static void describe(const sniff *s, char *buf, size_t size)
         snprintf(buf, size, "it is plain text (it starts with \"%s\")", first);
 }
 
-int cli_check_weights(const char *cmd, const char *option, const char *path)
+/* 0 if path is of kind want (or unreadable: the library will say why),
+ * else "attn CMD: OPTION PATH is not WHAT: it ...HINT" and 1. */
+static int check_kind(const char *cmd, const char *option, const char *path, kind want, const char *what,
+                      kind hint_kind, const char *hint)
 {
     sniff s;
     take(&s, path);
-    if (s.k == KIND_SAFETENSORS || s.k == KIND_UNREADABLE) return 0;
-    char what[160];
-    describe(&s, what, sizeof what);
-    fprintf(stderr, "attn %s: %s %s is not a safetensors weights file: %s%s\n", cmd, option, path, what,
-            s.k == KIND_JSON ? " (a config? pass it as --config)" : "");
+    if (s.k == want || s.k == KIND_UNREADABLE) return 0;
+    char looks[160];
+    describe(&s, looks, sizeof looks);
+    fprintf(stderr, "attn %s: %s %s is not %s: %s%s\n", cmd, option, path, what, looks, s.k == hint_kind ? hint : "");
     return 1;
+}
+
+int cli_check_weights(const char *cmd, const char *option, const char *path)
+{
+    return check_kind(cmd, option, path, KIND_SAFETENSORS, "a safetensors weights file", KIND_JSON,
+                      " (a config? pass it as --config)");
 }
 
 int cli_check_config(const char *cmd, const char *option, const char *path)
 {
-    sniff s;
-    take(&s, path);
-    if (s.k == KIND_JSON || s.k == KIND_UNREADABLE) return 0;
-    char what[160];
-    describe(&s, what, sizeof what);
-    fprintf(stderr, "attn %s: %s %s is not a JSON config: %s%s\n", cmd, option, path, what,
-            s.k == KIND_SAFETENSORS ? " (pass the model's config.json here and the weights as --model)" : "");
-    return 1;
+    return check_kind(cmd, option, path, KIND_JSON, "a JSON config", KIND_SAFETENSORS,
+                      " (pass the model's config.json here and the weights as --model)");
 }

@@ -3,11 +3,13 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -30,15 +32,17 @@ static void text_file_free(text_file *f)
 static int read_text_file(const char *cmd, const char *path, text_file *f)
 {
     memset(f, 0, sizeof *f);
-    FILE *in = fopen(path, "rb");
+    /* O_NONBLOCK: a FIFO given as a data file is refused instead of waited on */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     struct stat sb;
-    if (!in) {
+    if (fd < 0) {
         fprintf(stderr, "attn %s: %s: %s\n", cmd, path, strerror(errno));
         return 1;
     }
-    if (fstat(fileno(in), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+    FILE *in = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) ? fdopen(fd, "rb") : NULL;
+    if (!in) {
         fprintf(stderr, "attn %s: %s is not a regular file\n", cmd, path);
-        fclose(in);
+        close(fd);
         return 1;
     }
     if ((uint64_t)sb.st_size > ATTN_DATASET_MAX_INPUT_BYTES) {
@@ -100,6 +104,19 @@ static void blank_line(text_file *f, int64_t i)
     size_t b, e;
     line_span(f, i, &b, &e);
     memset(f->data + b, ' ', e - b);
+}
+
+/* A blanked line can still be too long for the library (a line over
+ * ATTN_DATASET_MAX_RECORD_BYTES stays one as spaces): remove its bytes,
+ * keeping its LF so that the numbering holds. */
+static void erase_line(text_file *f, int64_t i)
+{
+    size_t b, e;
+    line_span(f, i, &b, &e);
+    size_t gone = e - b;
+    memmove(f->data + b, f->data + e, f->len - e);
+    f->len -= gone;
+    for (int64_t j = i + 1; j <= f->lines; j++) f->line_start[j] -= gone;
 }
 
 static int parse_number(const char *s, size_t n, double *out)
@@ -200,13 +217,22 @@ static int swap_columns(text_file *f)
 static int looks_like_header(const text_file *f, int64_t first, int32_t problem)
 {
     static const char *const label_words[] = {"label", "labels", "class", "category", "categories", "target",
-                                              "y", "tag", "tags", "score", "value", "sentiment", NULL};
+                                              "tag", "tags", "score", "value", "sentiment", NULL};
     static const char *const text_words[] = {"text", "texts", "sentence", "review", "document", "content", "body",
-                                             "message", "x", NULL};
+                                             "message", NULL};
     size_t lb, le, tb, te;
     if (!fields(f, first, 0, &lb, &le, &tb, &te)) return 0;
+    if (problem == ATTN_PROBLEM_SINGLE_LABEL) {
+        if (!word_in(f->data + lb, le - lb, label_words) && !word_in(f->data + tb, te - tb, text_words)) return 0;
+        /* a label that other lines carry too is a class, not a column name */
+        for (int64_t i = first + 1; i < f->lines; i++) {
+            size_t b2, e2, t2, u2;
+            if (fields(f, i, 0, &b2, &e2, &t2, &u2) && e2 - b2 == le - lb && memcmp(f->data + b2, f->data + lb, le - lb) == 0)
+                return 0;
+        }
+        return 1;
+    }
     if (word_in(f->data + lb, le - lb, label_words) || word_in(f->data + tb, te - tb, text_words)) return 1;
-    if (problem == ATTN_PROBLEM_SINGLE_LABEL) return 0;
     int32_t width = 0;
     if (label_ok(problem, f->data + lb, le - lb, &width)) return 0;
     for (int64_t i = first + 1, seen = 0; i < f->lines && seen < 3; i++) {
@@ -244,6 +270,18 @@ static int looks_swapped(const text_file *f, int32_t problem, int64_t *n_lines, 
     if (n < 4) return 0;
     if (problem == ATTN_PROBLEM_REGRESSION) return first_number * 5 < n && last_number * 10 >= n * 9;
     return first_spaced * 5 >= n * 4 && last_word * 10 >= n * 9 && distinct < MAX_DISTINCT && distinct * 4 <= n;
+}
+
+/* A library message about the buffer, said about the file: "FILE holds no
+ * example ..." for "attn_dataset_load_tsv_buffer: <buffer> holds no example ...". */
+static void print_about_file(const char *cmd, const char *path, const char *msg)
+{
+    const char *at = strstr(msg, "<buffer>");
+    if (!at) {
+        fprintf(stderr, "attn %s: %s: %s\n", cmd, path, msg);
+        return;
+    }
+    fprintf(stderr, "attn %s: %s%s\n", cmd, path, at + 8);
 }
 
 /* "<buffer>:LINE..." in a library message: the line, and where the rest starts. */
@@ -317,8 +355,14 @@ int data_load_tsv(attn_ctx *ctx, const char *path, const data_opts *o, attn_data
         const char *rest = "";
         int64_t line = buffer_line(attn_ctx_last_error(ctx), &rest);
         if (line < 1 || line > f.lines) {
-            fprintf(stderr, "attn %s: %s: %s\n", cmd, path, attn_ctx_last_error(ctx));
+            print_about_file(cmd, path, attn_ctx_last_error(ctx));
             goto done;
+        }
+        size_t b, e;
+        line_span(&f, line - 1, &b, &e);
+        if (span_blank(f.data + b, e - b)) { /* reported already; its length is what the library still sees */
+            erase_line(&f, line - 1);
+            continue;
         }
         fprintf(stderr, "attn %s: %s:%lld%s%s\n", cmd, path, (long long)line, rest,
                 o->skip_bad ? " (line skipped)" : " (pass --on-bad-line skip to leave such lines out)");
@@ -458,4 +502,45 @@ int label_map_build(const char *cmd, const attn_dataset *ds, const char *path, c
         }
     }
     return 0;
+}
+
+typedef struct keyed {
+    uint64_t hash;
+    int64_t index;
+} keyed;
+
+static int cmp_keyed(const void *a, const void *b)
+{
+    uint64_t x = ((const keyed *)a)->hash, y = ((const keyed *)b)->hash;
+    return x < y ? -1 : x > y;
+}
+
+int64_t data_overlap(const attn_dataset *ds, uint32_t mask, const attn_dataset *other)
+{
+    int64_t n = attn_dataset_size(ds), m = 0, found = 0;
+    keyed *keys = malloc((size_t)(n ? n : 1) * sizeof *keys);
+    if (!keys) return -1;
+    for (int64_t i = 0; i < n; i++) {
+        int32_t s = attn_dataset_split(ds, i);
+        if (s < 0 || !(mask >> s & 1u)) continue;
+        const char *t = attn_dataset_text(ds, i);
+        keys[m].hash = attn_dataset_hash(t, strlen(t));
+        keys[m++].index = i;
+    }
+    qsort(keys, (size_t)m, sizeof *keys, cmp_keyed);
+    for (int64_t j = 0; j < attn_dataset_size(other); j++) {
+        const char *t = attn_dataset_text(other, j);
+        keyed key = {attn_dataset_hash(t, strlen(t)), 0};
+        const keyed *hit = bsearch(&key, keys, (size_t)m, sizeof *keys, cmp_keyed);
+        if (!hit) continue;
+        /* equal hashes sit together: look at every one of them */
+        while (hit > keys && hit[-1].hash == key.hash) hit--;
+        for (; hit < keys + m && hit->hash == key.hash; hit++)
+            if (strcmp(attn_dataset_text(ds, hit->index), t) == 0) {
+                found++;
+                break;
+            }
+    }
+    free(keys);
+    return found;
 }

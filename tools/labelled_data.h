@@ -47,4 +47,9 @@ void label_space_free(label_space *space);
  * not know is an error naming it and how many examples carry it. */
 int label_map_build(const char *cmd, const attn_dataset *ds, const char *path, const label_space *space, label_map *map);
 
+/* How many texts of other are also texts of ds in the splits of mask (the
+ * cleaned text, compared whole): a --val or --test file that overlaps the
+ * training data scores texts the model has seen. -1 if out of memory. */
+int64_t data_overlap(const attn_dataset *ds, uint32_t mask, const attn_dataset *other);
+
 #endif

@@ -29,6 +29,17 @@ int model_files_load(const char *cmd, attn_ctx *ctx, const char *model, const ch
     return 0;
 }
 
+int model_files_max_len(const char *cmd, const attn_model *model, int given, long *max_len)
+{
+    int32_t limit = attn_model_config(model)->max_position_embeddings;
+    if (!given) *max_len = 128 < limit ? 128 : limit;
+    if (*max_len > limit) {
+        fprintf(stderr, "attn %s: --max-len %ld exceeds the model's max_position_embeddings %d\n", cmd, *max_len, (int)limit);
+        return 1;
+    }
+    return 0;
+}
+
 char (*model_files_labels(const char *cmd, attn_ctx *ctx, const attn_model *model, const char *config))[MODEL_LABEL_BYTES]
 {
     int32_t k = attn_model_config(model)->num_labels;

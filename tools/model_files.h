@@ -16,6 +16,10 @@
  * are named for what they are. Prints the error and returns 1 on failure. */
 int model_files_load(const char *cmd, attn_ctx *ctx, const char *model, const char *config, char *config_out,
                      size_t size, attn_model **out);
+/* The tokens per text for a model: *max_len as given (given = 1), refused
+ * with a message (1) beyond the model's max_position_embeddings; or (given
+ * = 0) 128 capped at it. */
+int model_files_max_len(const char *cmd, const attn_model *model, int given, long *max_len);
 /* The label names of the model's head (id2label of the config, else
  * "LABEL_i"): num_labels rows of MODEL_LABEL_BYTES, freed with free(). NULL
  * with a message when the model has no head or too many labels. */
