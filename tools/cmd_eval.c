@@ -19,7 +19,8 @@ int attn_cmd_eval(int argc, char **argv)
         {"--model", "CKPT|DIR", "model weights (safetensors) or the folder attn train wrote", NULL, 0},
         {"--config", "config.json", "model config (default: config.json beside CKPT)", NULL, 0},
         {"--tsv", "FILE", "labelled examples, label<TAB>text (labels as the model was trained on)", NULL, 0},
-        {"--vocab", "VOCAB.txt", "WordPiece vocabulary (default: bert-base-uncased)", NULL, 0},
+        {"--vocab", "VOCAB.txt", "WordPiece vocabulary (default: the --model folder's tokenizer, else bert-base-uncased)",
+         NULL, 0},
         {"--cased", NULL, "do not lowercase (cased vocabularies)", NULL, 0},
         {"--max-len", "N", "tokens per text, [CLS] and [SEP] included (default: 128, at most the model's "
                            "max_position_embeddings)", NULL, 0},
@@ -61,15 +62,9 @@ int attn_cmd_eval(int argc, char **argv)
     memset(&e, 0, sizeof e);
     rc = 1;
     if (!cli_ctx_opts(cmd, opts, n, &ctx)) goto done;
-    const char *vocab = attn_cmd_find_vocab(cli_value(opts, n, "--vocab"));
-    if (!vocab) {
-        fprintf(stderr, "attn %s: no vocabulary found; pass --vocab VOCAB.txt\n", cmd);
+    if (model_files_tokenizer(cmd, ctx, cli_value(opts, n, "--model"), cli_value(opts, n, "--vocab"),
+                              cli_present(opts, n, "--cased"), &tok))
         goto done;
-    }
-    if (attn_tokenizer_load(ctx, vocab, cli_present(opts, n, "--cased") ? 0 : ATTN_TOKENIZER_LOWERCASE, &tok) != ATTN_OK) {
-        cli_fail(cmd, ctx, "--vocab");
-        goto done;
-    }
     if (model_files_load(cmd, ctx, cli_value(opts, n, "--model"), cli_value(opts, n, "--config"), config, sizeof config,
                          &model))
         goto done;

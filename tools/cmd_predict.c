@@ -22,14 +22,9 @@ static int open_session(const char *cmd, session *s, cli_opt *opts, int n)
 {
     memset(s, 0, sizeof *s);
     const char *model = cli_get(opts, n, "--model")->value, *config = cli_get(opts, n, "--config")->value;
-    const char *vocab = attn_cmd_find_vocab(cli_get(opts, n, "--vocab")->value);
-    if (!vocab) {
-        fprintf(stderr, "attn %s: no vocabulary found; pass --vocab VOCAB.txt\n", cmd);
-        return 0;
-    }
     if (!cli_ctx_opts(cmd, opts, n, &s->ctx)) return 0;
-    uint32_t flags = cli_get(opts, n, "--cased")->present ? 0 : ATTN_TOKENIZER_LOWERCASE;
-    if (attn_tokenizer_load(s->ctx, vocab, flags, &s->tok) != ATTN_OK) return !cli_fail(cmd, s->ctx, "--vocab");
+    if (model_files_tokenizer(cmd, s->ctx, model, cli_value(opts, n, "--vocab"), cli_present(opts, n, "--cased"), &s->tok))
+        return 0;
     if (model_files_load(cmd, s->ctx, model, config, s->config, sizeof s->config, &s->model)) return 0;
     /* predict and embed never train: the blocks may share their work memory */
     if (attn_model_set_int(s->model, ATTN_MODEL_OPT_INFERENCE_ONLY, 1) != ATTN_OK)
@@ -218,7 +213,8 @@ int attn_cmd_predict(int argc, char **argv)
     const char *cmd = "predict";
     cli_opt opts[] = {
         {"--model", "CKPT|DIR", "model weights (safetensors, Hugging Face names) or the folder attn train wrote", NULL, 0},
-        {"--vocab", "VOCAB.txt", "WordPiece vocabulary (default: bert-base-uncased)", NULL, 0},
+        {"--vocab", "VOCAB.txt", "WordPiece vocabulary (default: the --model folder's tokenizer, else bert-base-uncased)",
+         NULL, 0},
         {"--config", "config.json", "model config (default: config.json beside CKPT)", NULL, 0},
         {"--max-len", "N", "tokens per text, [CLS] and [SEP] included (default: 128, at most the model's "
                            "max_position_embeddings)", NULL, 0},

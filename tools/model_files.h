@@ -25,4 +25,16 @@ int model_files_max_len(const char *cmd, const attn_model *model, int given, lon
  * with a message when the model has no head or too many labels. */
 char (*model_files_labels(const char *cmd, attn_ctx *ctx, const attn_model *model, const char *config))[MODEL_LABEL_BYTES];
 
+/* The tokenizer for a model: --vocab when given (vocab, lowercased unless
+ * cased), else the folder's own when model is a folder that holds one
+ * (tokenizer.json or vocab.txt: what attn train --init DIR writes), else
+ * the default vocabulary. Prints the error and returns 1 on failure. */
+int model_files_tokenizer(const char *cmd, attn_ctx *ctx, const char *model, const char *vocab, int cased,
+                          attn_tokenizer **out);
+/* Copies the tokenizer files of a model folder (tokenizer.json, vocab.txt,
+ * tokenizer_config.json, special_tokens_map.json, sentence_bert_config.json,
+ * those that exist) into dir, so that dir is a complete model folder.
+ * Prints the error and returns 1 on failure. */
+int model_files_copy_tokenizer(const char *cmd, const char *from, const char *dir);
+
 #endif
