@@ -6,17 +6,20 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "text_model.h"
 
 int attn_cmd_info(int argc, char **argv)
 {
     const char *cmd = "info";
     cli_opt opts[] = {
         {"--json", NULL, "one JSON object", NULL, 0},
+        {"--model", "DIR|CKPT", "also describe this model: its size, pooling, tokenizer and what loading it noted",
+         NULL, 0},
         CLI_OPT_THREADS,
         CLI_OPT_MEMORY_LIMIT,
     };
     int n = sizeof opts / sizeof opts[0];
-    int rc = cli_parse(cmd, "[--json]", argc, argv, opts, n);
+    int rc = cli_parse(cmd, "[--json] [--model DIR]", argc, argv, opts, n);
     if (rc) return rc == 1 ? 0 : 2;
     int json = cli_present(opts, n, "--json");
     /* the library's own defaults, from a context left as created */
@@ -49,6 +52,16 @@ int attn_cmd_info(int argc, char **argv)
                attn_version_string(), blis, arch, choice, (long long)threads, (long long)cli_default_threads(),
                (long long)lib_threads, (double)memory / 1048576.0,
                memory == cli_default_memory_limit() ? "3/4 of the memory this process may use" : "as given");
+    rc = 0;
+    if (cli_value(opts, n, "--model")) {
+        attn_model *model;
+        if (text_model_load(cmd, ctx, cli_value(opts, n, "--model"), NULL, NULL, &model)) {
+            text_model_describe(stdout, model);
+            attn_model_destroy(model);
+        } else {
+            rc = 1;
+        }
+    }
     attn_ctx_destroy(ctx);
-    return 0;
+    return rc;
 }

@@ -24,6 +24,56 @@ static int is_model_folder(const char *path)
     return 0;
 }
 
+int text_model_load(const char *cmd, attn_ctx *ctx, const char *path, const char *config, const char *vocab_given,
+                    attn_model **model)
+{
+    *model = NULL;
+    if (is_model_folder(path)) {
+        if (attn_model_load_dir(ctx, path, NULL, model) != ATTN_OK) return !cli_fail(cmd, ctx, "--model");
+        return 1;
+    }
+    char config_used[4096];
+    if (model_files_load(cmd, ctx, path, config, config_used, sizeof config_used, model)) return 0;
+    const char *vocab = attn_cmd_find_vocab(vocab_given);
+    attn_tokenizer *tok;
+    if (!vocab) {
+        fprintf(stderr, "attn %s: no vocabulary found; pass --vocab VOCAB.txt\n", cmd);
+        return 0;
+    }
+    if (attn_tokenizer_load(ctx, vocab, ATTN_TOKENIZER_LOWERCASE, &tok) != ATTN_OK) return !cli_fail(cmd, ctx, "--vocab");
+    attn_model_set_tokenizer(*model, tok);
+    return 1;
+}
+
+void text_model_describe(FILE *f, attn_model *m)
+{
+    static const char *poolings[] = {"BERT's pooler (tanh dense on [CLS])", "cls", "mean", "max",
+                                     "mean_sqrt_len_tokens", "weightedmean", "lasttoken"};
+    const attn_bert_config *c = attn_model_config(m);
+    int64_t pooling = 0, normalize = 0, max_len = 0;
+    attn_model_get_int(m, ATTN_MODEL_OPT_POOLING, &pooling);
+    attn_model_get_int(m, ATTN_MODEL_OPT_NORMALIZE, &normalize);
+    attn_model_get_int(m, ATTN_MODEL_OPT_MAX_LENGTH, &max_len);
+    int64_t params = attn_bert_config_param_count(c);
+    fprintf(f, "model: BERT, %d layers, hidden %d, %d heads, feed-forward %d, %lld parameters (%.1f MB)\n",
+            (int)c->num_layers, (int)c->hidden_size, (int)c->num_heads, (int)c->intermediate_size, (long long)params,
+            (double)params * 4.0 / 1e6);
+    fprintf(f, "head: %s; pooling: %s\n", c->num_labels ? "sequence classifier" : "none (encoder only)",
+            pooling >= 0 && pooling < 7 ? poolings[pooling] : "?");
+    if (c->num_labels) fprintf(f, "labels: %d\n", (int)c->num_labels);
+    attn_tokenizer *tok = attn_model_tokenizer(m);
+    if (tok) fprintf(f, "tokenizer: %d entries\n", (int)attn_tokenizer_vocab_size(tok));
+    fprintf(f, "embeddings: %lld floats, %s, texts cut at %lld tokens\n", (long long)attn_model_embedding_dim(m),
+            normalize ? "L2-normalised" : "not normalised", (long long)max_len);
+    const char *notes = attn_model_load_notes(m);
+    for (const char *line = notes; *line;) {
+        const char *end = strchr(line, '\n');
+        int len = end ? (int)(end - line) : (int)strlen(line);
+        fprintf(f, "note: %.*s\n", len, line);
+        line += len + (end != NULL);
+    }
+}
+
 int text_model_open(const char *cmd, cli_opt *opts, int n, attn_ctx **ctx, attn_model **model)
 {
     *ctx = NULL;
@@ -37,20 +87,8 @@ int text_model_open(const char *cmd, cli_opt *opts, int n, attn_ctx **ctx, attn_
     if (cli_value(opts, n, "--max-len") && !cli_long_in(cmd, opts, n, "--max-len", 2, 1 << 20, &max_len)) return 0;
     if (cli_value(opts, n, "--batch-size") && !cli_long_in(cmd, opts, n, "--batch-size", 1, 65536, &batch)) return 0;
     if (!cli_ctx_opts(cmd, opts, n, ctx)) return 0;
-    if (is_model_folder(path)) {
-        if (attn_model_load_dir(*ctx, path, NULL, model) != ATTN_OK) return !cli_fail(cmd, *ctx, "--model");
-    } else {
-        char config[4096];
-        if (model_files_load(cmd, *ctx, path, cli_value(opts, n, "--config"), config, sizeof config, model)) return 0;
-        const char *vocab = attn_cmd_find_vocab(cli_value(opts, n, "--vocab"));
-        attn_tokenizer *tok;
-        if (!vocab) {
-            fprintf(stderr, "attn %s: no vocabulary found; pass --vocab VOCAB.txt\n", cmd);
-            return 0;
-        }
-        if (attn_tokenizer_load(*ctx, vocab, ATTN_TOKENIZER_LOWERCASE, &tok) != ATTN_OK) return !cli_fail(cmd, *ctx, "--vocab");
-        attn_model_set_tokenizer(*model, tok);
-    }
+    if (!text_model_load(cmd, *ctx, path, cli_value(opts, n, "--config"), cli_value(opts, n, "--vocab"), model))
+        return 0;
     const attn_bert_config *cfg = attn_model_config(*model);
     if (max_len > cfg->max_position_embeddings) {
         fprintf(stderr, "attn %s: --max-len %ld exceeds the model's max_position_embeddings %d\n", cmd, max_len,

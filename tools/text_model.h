@@ -4,6 +4,8 @@
 #ifndef ATTN_TOOLS_TEXT_MODEL_H
 #define ATTN_TOOLS_TEXT_MODEL_H
 
+#include <stdio.h>
+
 #include "attn.h"
 #include "cli.h"
 
@@ -19,6 +21,15 @@
 /* Opens the context and the model with its tokenizer, and applies
  * --max-len and --batch-size. Prints the error and returns 0 on failure. */
 int text_model_open(const char *cmd, cli_opt *opts, int n, attn_ctx **ctx, attn_model **model);
+
+/* Loads the model at path into ctx: a model folder with its tokenizer, or
+ * weights (config: given or beside them) with the vocabulary (given or the
+ * default). Prints the error and returns 0 on failure. */
+int text_model_load(const char *cmd, attn_ctx *ctx, const char *path, const char *config, const char *vocab,
+                    attn_model **model);
+/* A few lines on the model: shape, parameters, pooling, head, tokenizer,
+ * embedding settings, and the notes its loading left. */
+void text_model_describe(FILE *f, attn_model *model);
 
 /* Non-blank lines of the files (NULL-terminated; none: stdin). */
 typedef struct text_list {

@@ -103,5 +103,11 @@ with tempfile.TemporaryDirectory() as d:
     rc, out, err = run("rerank", "--model", minilm, "--query", "q", stdin="p")
     check("rerank with a model without a one-label head is refused", rc != 0 and "labels" in err, err)
 
+rc, out, err = run("info", "--model", minilm)
+info = out.decode()
+check("info --model: shape, pooling, tokenizer and the load's notes",
+      rc == 0 and "6 layers, hidden 384, 12 heads" in info and "pooling: mean" in info and
+      "note: ignored: 2 tensors of BERT's pooler" in info and "texts cut at 256 tokens" in info, info + err)
+
 print(f"{len(failures)} failed" if failures else "all passed")
 sys.exit(1 if failures else 0)
