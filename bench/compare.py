@@ -2,7 +2,7 @@
 """libattn side by side with PyTorch and ONNX Runtime, on the same machine and threads.
 
 One command runs, case by case and on one thread count:
-  - the BLIS sgemm rate at the case's GEMM shapes (bench/gemm_bench --path layers, libattn's kernel choice),
+  - the BLIS sgemm rate at the case's GEMM shapes (bench/gemm_bench --path layers, the BLIS kernel set libattn runs: BLIS's own),
   - PyTorch (bench/peers/torch_bench.py), inference and training,
   - ONNX Runtime (bench/peers/ort_bench.js on a torch.onnx export), inference only,
   - libattn (`attn bench ...`; reported as n/a when the binary has no such command).
@@ -208,7 +208,7 @@ class Runner:
                 env["OPENBLAS_CORETYPE"] = "Haswell"
         elif "BLIS_ARCH_TYPE" not in env:
             # if the system BLAS is BLIS, give torch the kernel set libattn runs on
-            arch = self.gemm_info.get("libattn_arch")
+            arch = self.gemm_info.get("blis_arch")
             if arch in BLIS_ARCH_NUMBER:
                 env["BLIS_ARCH_TYPE"] = BLIS_ARCH_NUMBER[arch]
         self.torch_blas_used = blas
@@ -295,7 +295,8 @@ class Runner:
         if not exe or not os.access(exe, os.X_OK):
             self.notes.append(f"gemm_bench not found at {exe}: no sgemm rates")
             return {}
-        cmd = [exe, "--select", "libattn", "--path", "layers", "--threads", str(self.a.threads),
+        # libattn runs BLIS's own kernel set (it sets no BLIS_ARCH_TYPE) at its best ISA level
+        cmd = [exe, "--select", "blis", "--path", "layers", "--threads", str(self.a.threads),
                "--reps", "5" if self.a.quick else "11"]
         for m, n, k in shapes:
             cmd += ["--shape", f"{m}x{n}x{k}"]
@@ -303,10 +304,11 @@ class Runner:
         if not out:
             self.notes.append(f"gemm_bench failed: {err}")
             return {}
-        self.gemm_info = {k: out.get(k) for k in ("blis", "libattn_arch", "libattn_choice")}
+        self.gemm_info = {k: out.get(k) for k in ("blis", "blis_arch", "blis_choice")}
         # the best repetition: what BLIS attains at that shape; a median is easily dragged
         # down by other load, which hits many small multi-threaded GEMMs far harder than a model
-        return {(r["m"], r["n"], r["k"]): r["libattn_best_gflops"] for r in out["results"]}
+        best_isa = out["results"][0]["isa"] if out["results"] else None
+        return {(r["m"], r["n"], r["k"]): r["blis_best_gflops"] for r in out["results"] if r["isa"] == best_isa}
 
     def case_gemm_rate(self, c, rates):
         """FLOP-weighted (harmonic) sgemm rate over the case's linear shapes."""
@@ -538,7 +540,7 @@ def main(argv):
     if report.get("torch_blas"):
         print(f"PyTorch BLAS: {report['torch_blas']}")
     if r.gemm_info:
-        print(f"libattn BLIS: {r.gemm_info.get('blis')} kernels {r.gemm_info.get('libattn_arch')}")
+        print(f"libattn BLIS: {r.gemm_info.get('blis')} kernels {r.gemm_info.get('blis_arch')}")
     print(f"load average before {report['machine']['load_before']}, after {report['machine']['load_after']}; "
           f"{report['seconds']} s")
     os.makedirs(a.out, exist_ok=True)

@@ -30,12 +30,13 @@
 #include <time.h>
 
 #include "attn.h"
-#include "layers/layer_kernels.h"
+#include "compute/compute.h"
 
 typedef struct {
     int64_t batch, seq, hidden, heads, ffn, vocab;
     int32_t threads, reps, warmup;
     const char *cases;  /* comma-separated case names to run, NULL = all */
+    const char *isa;    /* ATTN_OPT_MAX_ISA by name, NULL = the CPU's best */
 } options;
 
 static double now_ms(void)
@@ -184,22 +185,22 @@ typedef struct {
 static void softmax_rows(void *p, int64_t r0, int64_t r1)
 {
     kernel_case *k = p;
-    for (int64_t r = r0; r < r1; r++) attn__softmax_keep_row(k->a + r * k->cols, NULL, k->cols);
+    for (int64_t r = r0; r < r1; r++) attn__kern(k->ctx)->softmax_keep_row(k->a + r * k->cols, NULL, k->cols);
 }
 
 static void gelu_rows(void *p, int64_t r0, int64_t r1)
 {
     kernel_case *k = p;
     for (int64_t r = r0; r < r1; r++)
-        attn__bias_act_row(ATTN_ACT_GELU, k->a + r * k->cols, k->b + r * k->cols, NULL, k->cols);
+        attn__kern(k->ctx)->bias_act_row(ATTN_ACT_GELU, k->a + r * k->cols, k->b + r * k->cols, NULL, k->cols);
 }
 
 static void layernorm_rows(void *p, int64_t r0, int64_t r1)
 {
     kernel_case *k = p;
     for (int64_t r = r0; r < r1; r++)
-        attn__layernorm_row(k->b + r * k->cols, k->a + r * k->cols, k->w, k->bias, k->cols, 1e-12f, &k->stats[2 * r],
-                            &k->stats[2 * r + 1]);
+        attn__kern(k->ctx)->layernorm_row(k->b + r * k->cols, k->a + r * k->cols, k->w, k->bias, k->cols, 1e-12f,
+                                          &k->stats[2 * r], &k->stats[2 * r + 1]);
 }
 
 static void softmax_step(void *p)
@@ -245,13 +246,14 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: layers_bench [--threads N] [--reps R] [--warmup W] [--batch B] [--seq T]\n"
-            "                    [--hidden H] [--heads A] [--ffn I] [--cases NAME,NAME,...]\n");
+            "                    [--hidden H] [--heads A] [--ffn I] [--cases NAME,NAME,...] [--isa LEVEL]\n"
+            "--isa (or ATTN_MAX_CPU_ISA): avx512, avx2 or sse2, the highest ISA level of libattn's kernels\n");
     exit(2);
 }
 
 int main(int argc, char **argv)
 {
-    options o = {8, 128, 768, 12, 3072, 30522, 2, 20, 3, NULL};
+    options o = {8, 128, 768, 12, 3072, 30522, 2, 20, 3, NULL, getenv("ATTN_MAX_CPU_ISA")};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (i + 1 >= argc) usage();
@@ -265,16 +267,23 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--heads")) o.heads = atoll(v);
         else if (!strcmp(a, "--ffn")) o.ffn = atoll(v);
         else if (!strcmp(a, "--cases")) o.cases = v;
+        else if (!strcmp(a, "--isa")) o.isa = v;
         else usage();
     }
     if (o.reps < 1 || o.threads < 1 || o.warmup < 0) usage();
     attn_ctx *ctx;
     if (attn_ctx_create(&ctx) != ATTN_OK) return 1;
     CHECK(ctx, attn_ctx_set_int(ctx, ATTN_OPT_THREADS, o.threads));
+    if (o.isa) {
+        int64_t isa;
+        if (attn_isa_parse(o.isa, &isa) != ATTN_OK) usage();
+        CHECK(ctx, attn_ctx_set_int(ctx, ATTN_OPT_MAX_ISA, isa));
+    }
     const int64_t n = o.batch * o.seq, h = o.hidden;
-    printf("{\"library\": \"libattn %s\", \"blis_arch\": \"%s\", \"threads\": %d, \"batch\": %lld, \"seq\": %lld, "
+    printf("{\"library\": \"libattn %s\", \"blis_arch\": \"%s\", \"isa\": \"%s\", \"threads\": %d, \"batch\": %lld, \"seq\": %lld, "
            "\"hidden\": %lld, \"heads\": %lld, \"ffn\": %lld, \"reps\": %d}\n",
-           attn_version_string(), attn_ctx_info_string(ctx, ATTN_INFO_BLIS_ARCH), o.threads, (long long)o.batch,
+           attn_version_string(), attn_ctx_info_string(ctx, ATTN_INFO_BLIS_ARCH),
+           attn_ctx_info_string(ctx, ATTN_INFO_ISA_NAME), o.threads, (long long)o.batch,
            (long long)o.seq, (long long)h, (long long)o.heads, (long long)o.ffn, o.reps);
 
     if (wanted(&o, "linear")) {

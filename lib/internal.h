@@ -22,9 +22,12 @@
 #endif
 
 typedef struct attn__pool attn__pool;
+typedef struct attn__kernels attn__kernels;
 
 struct attn_ctx {
     int32_t threads;
+    int32_t max_isa;             /* ATTN_OPT_MAX_ISA as set */
+    const attn__kernels *kernels; /* the vectorised kernels in use (lib/compute/compute.h) */
     attn__pool *pool;            /* threads - 1 helpers, or NULL (lib/compute/pool.c) */
     void *scratch;               /* attn__scratch: shared work area of the layers */
     size_t scratch_bytes;
@@ -149,19 +152,21 @@ static inline int64_t attn__offset_of(const attn_tensor *t, const int64_t *idx)
     return o;
 }
 
-/* Single-precision GEMM through BLIS with per-call threading:
- * C = alpha * op(A) op(B) + beta * C, C is m x n, op(A) m x k, op(B) k x n.
- * Strides in elements; rs = row stride, cs = column stride of the stored
- * (un-transposed) matrices. Shapes must have been validated: BLIS aborts. */
-void attn__sgemm(const attn_ctx *ctx, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
-                 float alpha, const float *a, int64_t rsa, int64_t csa,
-                 const float *b, int64_t rsb, int64_t csb,
-                 float beta, float *c, int64_t rsc, int64_t csc);
+/* Single-precision GEMM on one call: C = alpha * op(A) op(B) + beta * C,
+ * C is m x n, op(A) m x k, op(B) k x n. Strides in elements; rs = row
+ * stride, cs = column stride of the stored (un-transposed) matrices. Small
+ * products run on the kernels k (gemm_small.c), the rest in BLIS with
+ * `threads` threads in a per-call rntm_t (the library passes 1 and splits
+ * over its own pool instead: attn__gemm in lib/compute/compute.h). Shapes
+ * must have been validated: BLIS aborts. */
+void attn__sgemm(const attn__kernels *k, int32_t threads, int trans_a, int trans_b, int64_t m, int64_t n,
+                 int64_t kdim, float alpha, const float *a, int64_t rsa, int64_t csa, const float *b, int64_t rsb,
+                 int64_t csb, float beta, float *c, int64_t rsc, int64_t csc);
 /* Row-major convenience: C[m,n] = alpha*op(A) op(B) + beta*C with lda/ldb/ldc
  * the row strides of the stored matrices. */
-void attn__sgemm_rm(const attn_ctx *ctx, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
-                    float alpha, const float *a, int64_t lda, const float *b, int64_t ldb,
-                    float beta, float *c, int64_t ldc);
+void attn__sgemm_rm(const attn__kernels *k, int32_t threads, int trans_a, int trans_b, int64_t m, int64_t n,
+                    int64_t kdim, float alpha, const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
+                    float *c, int64_t ldc);
 
 /* The context's helper threads (lib/compute/pool.c). A job is `shares`
  * calls fn(arg, share, shares), each share exactly once, spread over the
@@ -178,20 +183,12 @@ void attn__pool_destroy(attn__pool *pool);
 int32_t attn__pool_threads(const attn__pool *pool);
 void attn__pool_run(attn__pool *pool, int32_t shares, attn__share_fn fn, void *arg);
 
-/* Small products without BLIS (lib/compute/gemm_small.c), row-major C with
- * unit column stride. Dot form: C[m,n] = alpha A B^T + beta C with A [m,k]
- * and B [n,k] rows of unit stride. Axpy form: C[m,n] = alpha op(A) B + beta C
- * with op(A)[i,k] = a[i*rsa + k*csa] and B [k,n] rows of unit stride.
- * beta = 0 never reads C. */
-void attn__sgemm_small_dot(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda, const float *b,
-                           int64_t ldb, float beta, float *c, int64_t ldc);
-void attn__sgemm_small_axpy(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t rsa, int64_t csa,
-                            const float *b, int64_t ldb, float beta, float *c, int64_t ldc);
-/* dst[c * ldd + r] = src[r * lds + c] for a rows x cols block. */
-void attn__transpose(int64_t rows, int64_t cols, const float *src, int64_t lds, float *dst, int64_t ldd);
-
-/* Selects BLIS's kernel set once per process (see lib/compute/blis_arch.c). */
+/* Initialises BLIS once per process and records its kernel set (see
+ * lib/compute/blis_arch.c; the choice stays BLIS's). */
 void attn__blis_setup(void);
+/* The BLIS_ARCH_TYPE number of the widest kernel set the CPU runs, by
+ * cpuid, or -1 (for programs that compare kernel sets: bench/gemm_bench). */
+int attn__blis_suggested_arch(void);
 const char *attn__blis_arch_name(void);
 const char *attn__blis_choice(void);
 const char *attn__blis_version(void);

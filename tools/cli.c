@@ -291,6 +291,16 @@ static int ctx_create(const char *cmd, const cli_opt *threads, const cli_opt *me
         *ctx = NULL;
         return 0;
     }
+    /* ATTN_MAX_CPU_ISA caps the level of libattn's own kernels, as oneDNN's
+     * ONEDNN_MAX_CPU_ISA does its: the program reads it, the library does not */
+    const char *isa = getenv("ATTN_MAX_CPU_ISA");
+    int64_t level;
+    if (isa && (attn_isa_parse(isa, &level) != ATTN_OK || attn_ctx_set_int(*ctx, ATTN_OPT_MAX_ISA, level) != ATTN_OK)) {
+        fprintf(stderr, "attn %s: ATTN_MAX_CPU_ISA='%s' is not a level (avx512, avx2 or sse2)\n", cmd, isa);
+        attn_ctx_destroy(*ctx);
+        *ctx = NULL;
+        return 0;
+    }
     return 1;
 }
 

@@ -20,24 +20,13 @@ static cli_opt opts_template[] = {
 
 #define POOLINGS "cls_dense|cls|mean|max|mean_sqrt_len_tokens|weightedmean|lasttoken"
 
-static void json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') fprintf(f, "\\%c", *p);
-        else if (*p < 0x20) fprintf(f, "\\u%04x", *p);
-        else fputc(*p, f);
-    }
-    fputc('"', f);
-}
-
 static int write_jsonl(FILE *f, const text_list *t, const float *e, int64_t dim, int echo)
 {
     for (int32_t i = 0; i < t->count; i++) {
         fputc('{', f);
         if (echo) {
             fputs("\"text\": ", f);
-            json_string(f, t->texts[i]);
+            cli_json_string(f, t->texts[i]);
             fputs(", ", f);
         }
         fputs("\"embedding\": [", f);

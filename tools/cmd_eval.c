@@ -19,8 +19,7 @@ int attn_cmd_eval(int argc, char **argv)
         {"--model", "CKPT|DIR", "model weights (safetensors) or the folder attn train wrote", NULL, 0},
         {"--config", "config.json", "model config (default: config.json beside CKPT)", NULL, 0},
         {"--tsv", "FILE", "labelled examples, label<TAB>text (labels as the model was trained on)", NULL, 0},
-        {"--vocab", "VOCAB.txt", "WordPiece vocabulary (default: the --model folder's tokenizer, else bert-base-uncased)",
-         NULL, 0},
+        {"--vocab", "VOCAB.txt", "WordPiece vocabulary (default: bert-base-uncased)", NULL, 0},
         {"--cased", NULL, "do not lowercase (cased vocabularies)", NULL, 0},
         {"--max-len", "N", "tokens per text, [CLS] and [SEP] included (default: 128, at most the model's "
                            "max_position_embeddings)", NULL, 0},
@@ -45,6 +44,7 @@ int attn_cmd_eval(int argc, char **argv)
     const char *tsv = cli_value(opts, n, "--tsv");
     attn_ctx *ctx = NULL;
     attn_tokenizer *tok = NULL;
+    int tok_owned = 0;
     attn_model *model = NULL;
     attn_dataset *ds = NULL;
     char config[4096];
@@ -62,11 +62,10 @@ int attn_cmd_eval(int argc, char **argv)
     memset(&e, 0, sizeof e);
     rc = 1;
     if (!cli_ctx_opts(cmd, opts, n, &ctx)) goto done;
-    if (model_files_tokenizer(cmd, ctx, cli_value(opts, n, "--model"), cli_value(opts, n, "--vocab"),
-                              cli_present(opts, n, "--cased"), &tok))
-        goto done;
     if (model_files_load(cmd, ctx, cli_value(opts, n, "--model"), cli_value(opts, n, "--config"), config, sizeof config,
-                         &model))
+                         &model) ||
+        model_files_tokenizer(cmd, ctx, model, cli_value(opts, n, "--vocab"), cli_present(opts, n, "--cased"), &tok,
+                              &tok_owned))
         goto done;
     const attn_bert_config *cfg = attn_model_config(model);
     if (model_files_max_len(cmd, model, cli_value(opts, n, "--max-len") != NULL, &max_len)) goto done;
@@ -107,7 +106,7 @@ done:
     free(names);
     attn_dataset_destroy(ds);
     attn_model_destroy(model);
-    attn_tokenizer_destroy(tok);
+    if (tok_owned) attn_tokenizer_destroy(tok);
     attn_ctx_destroy(ctx);
     return rc;
 }

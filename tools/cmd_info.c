@@ -1,5 +1,6 @@
-/* attn info: version, BLIS kernel set and how it was chosen, and the
- * threads and memory limit every command uses unless told otherwise. */
+/* attn info: version, the ISA level of libattn's kernels, BLIS kernel set
+ * and how it was chosen, and the threads and memory limit every command
+ * uses unless told otherwise. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,18 +39,20 @@ int attn_cmd_info(int argc, char **argv)
     const char *arch = attn_ctx_info_string(ctx, ATTN_INFO_BLIS_ARCH);
     const char *choice = attn_ctx_info_string(ctx, ATTN_INFO_BLIS_CHOICE);
     const char *blis = attn_ctx_info_string(ctx, ATTN_INFO_BLIS_LIBRARY);
+    const char *isa = attn_ctx_info_string(ctx, ATTN_INFO_ISA_NAME);
+    const char *isa_why = getenv("ATTN_MAX_CPU_ISA") ? "capped by ATTN_MAX_CPU_ISA" : "the best this CPU runs";
     if (json)
-        printf("{\"version\": \"%s\", \"blis\": \"%s\", \"blis_arch\": \"%s\", \"blis_choice\": \"%s\", "
+        printf("{\"version\": \"%s\", \"isa\": \"%s\", \"blis\": \"%s\", \"blis_arch\": \"%s\", \"blis_choice\": \"%s\", "
                "\"threads\": %lld, \"default_threads\": %lld, \"library_default_threads\": %lld, "
                "\"memory_limit_bytes\": %lld, \"default_memory_limit_bytes\": %lld}\n",
-               attn_version_string(), blis, arch, choice, (long long)threads, (long long)cli_default_threads(),
+               attn_version_string(), isa, blis, arch, choice, (long long)threads, (long long)cli_default_threads(),
                (long long)lib_threads, (long long)memory, (long long)cli_default_memory_limit());
     else
-        printf("libattn %s\n%s\nkernel set: %s\nchosen by: %s\n"
+        printf("libattn %s\nlibattn kernels: %s (%s)\n%s\nkernel set: %s\nchosen by: %s\n"
                "threads: %lld (commands default to the %lld cores this process may run on; --threads N sets it; "
                "the library's own default is %lld, ATTN_OPT_THREADS)\n"
                "memory limit: %.0f MB (%s; --memory-limit SIZE sets it, 0 = none)\n",
-               attn_version_string(), blis, arch, choice, (long long)threads, (long long)cli_default_threads(),
+               attn_version_string(), isa, isa_why, blis, arch, choice, (long long)threads, (long long)cli_default_threads(),
                (long long)lib_threads, (double)memory / 1048576.0,
                memory == cli_default_memory_limit() ? "3/4 of the memory this process may use" : "as given");
     rc = 0;

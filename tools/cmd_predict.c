@@ -13,6 +13,7 @@
 typedef struct session {
     attn_ctx *ctx;
     attn_tokenizer *tok;
+    int tok_owned;
     attn_model *model;
     attn_batch *batch;
     char config[4096];
@@ -23,9 +24,10 @@ static int open_session(const char *cmd, session *s, cli_opt *opts, int n)
     memset(s, 0, sizeof *s);
     const char *model = cli_get(opts, n, "--model")->value, *config = cli_get(opts, n, "--config")->value;
     if (!cli_ctx_opts(cmd, opts, n, &s->ctx)) return 0;
-    if (model_files_tokenizer(cmd, s->ctx, model, cli_value(opts, n, "--vocab"), cli_present(opts, n, "--cased"), &s->tok))
+    if (model_files_load(cmd, s->ctx, model, config, s->config, sizeof s->config, &s->model) ||
+        model_files_tokenizer(cmd, s->ctx, s->model, cli_get(opts, n, "--vocab")->value,
+                              cli_get(opts, n, "--cased")->present, &s->tok, &s->tok_owned))
         return 0;
-    if (model_files_load(cmd, s->ctx, model, config, s->config, sizeof s->config, &s->model)) return 0;
     /* predict and embed never train: the blocks may share their work memory */
     if (attn_model_set_int(s->model, ATTN_MODEL_OPT_INFERENCE_ONLY, 1) != ATTN_OK)
         return !cli_fail(cmd, s->ctx, "inference mode");
@@ -36,8 +38,8 @@ static int open_session(const char *cmd, session *s, cli_opt *opts, int n)
 static void close_session(session *s)
 {
     attn_batch_destroy(s->batch);
+    if (s->tok_owned) attn_tokenizer_destroy(s->tok);
     attn_model_destroy(s->model);
-    attn_tokenizer_destroy(s->tok);
     attn_ctx_destroy(s->ctx);
 }
 
@@ -213,8 +215,7 @@ int attn_cmd_predict(int argc, char **argv)
     const char *cmd = "predict";
     cli_opt opts[] = {
         {"--model", "CKPT|DIR", "model weights (safetensors, Hugging Face names) or the folder attn train wrote", NULL, 0},
-        {"--vocab", "VOCAB.txt", "WordPiece vocabulary (default: the --model folder's tokenizer, else bert-base-uncased)",
-         NULL, 0},
+        {"--vocab", "VOCAB.txt", "WordPiece vocabulary (default: bert-base-uncased)", NULL, 0},
         {"--config", "config.json", "model config (default: config.json beside CKPT)", NULL, 0},
         {"--max-len", "N", "tokens per text, [CLS] and [SEP] included (default: 128, at most the model's "
                            "max_position_embeddings)", NULL, 0},

@@ -36,17 +36,6 @@ static int embed_all(const char *cmd, attn_ctx *ctx, attn_model *model, const te
     return 1;
 }
 
-static void json_string(const char *s)
-{
-    putchar('"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') printf("\\%c", *p);
-        else if (*p < 0x20) printf("\\u%04x", *p);
-        else putchar(*p);
-    }
-    putchar('"');
-}
-
 int attn_cmd_similarity(int argc, char **argv)
 {
     const char *cmd = "similarity";
@@ -100,11 +89,11 @@ int attn_cmd_similarity(int argc, char **argv)
         }
         if (json) {
             printf("{\"query\": ");
-            json_string(queries.texts[q]);
+            cli_json_string(stdout, queries.texts[q]);
             printf(", \"nearest\": [");
             for (long i = 0; i < have; i++) {
                 printf("%s{\"score\": %.6f, \"text\": ", i ? ", " : "", (double)best_score[i]);
-                json_string(corpus.texts[best[i]]);
+                cli_json_string(stdout, corpus.texts[best[i]]);
                 putchar('}');
             }
             printf("]}\n");

@@ -1,6 +1,8 @@
 /* Finding and loading a trained model for predict, embed and eval:
- * --model names the weights file or the folder attn train wrote
- * (DIR/model.safetensors + DIR/config.json), --config overrides the config. */
+ * --model names the weights file, the folder attn train wrote
+ * (DIR/model.safetensors + DIR/config.json), or a Hugging Face /
+ * sentence-transformers folder with its tokenizer (attn_model_load_dir);
+ * --config overrides the config. */
 #ifndef ATTN_TOOLS_MODEL_FILES_H
 #define ATTN_TOOLS_MODEL_FILES_H
 
@@ -20,17 +22,15 @@ int model_files_load(const char *cmd, attn_ctx *ctx, const char *model, const ch
  * with a message (1) beyond the model's max_position_embeddings; or (given
  * = 0) 128 capped at it. */
 int model_files_max_len(const char *cmd, const attn_model *model, int given, long *max_len);
+/* The tokenizer for model: its own (a model folder's, borrowed: *owned = 0),
+ * else the vocabulary given or the default (*owned = 1: the caller destroys
+ * it). Prints the error and returns 1 on failure. */
+int model_files_tokenizer(const char *cmd, attn_ctx *ctx, attn_model *model, const char *vocab_given, int cased,
+                          attn_tokenizer **tok, int *owned);
 /* The label names of the model's head (id2label of the config, else
  * "LABEL_i"): num_labels rows of MODEL_LABEL_BYTES, freed with free(). NULL
  * with a message when the model has no head or too many labels. */
 char (*model_files_labels(const char *cmd, attn_ctx *ctx, const attn_model *model, const char *config))[MODEL_LABEL_BYTES];
-
-/* The tokenizer for a model: --vocab when given (vocab, lowercased unless
- * cased), else the folder's own when model is a folder that holds one
- * (tokenizer.json or vocab.txt: what attn train --init DIR writes), else
- * the default vocabulary. Prints the error and returns 1 on failure. */
-int model_files_tokenizer(const char *cmd, attn_ctx *ctx, const char *model, const char *vocab, int cased,
-                          attn_tokenizer **out);
 /* Copies the tokenizer files of a model folder (tokenizer.json, vocab.txt,
  * tokenizer_config.json, special_tokens_map.json, sentence_bert_config.json,
  * those that exist) into dir, so that dir is a complete model folder.

@@ -10,38 +10,15 @@
 #include "model_files.h"
 #include "text_input.h"
 
-/* A folder holds a tokenizer when it is a Hugging Face / sentence-transformers one. */
-static int is_model_folder(const char *path)
-{
-    static const char *markers[] = {"tokenizer.json", "vocab.txt", "modules.json"};
-    struct stat sb;
-    if (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode)) return 0;
-    for (size_t i = 0; i < sizeof markers / sizeof markers[0]; i++) {
-        char p[4096];
-        snprintf(p, sizeof p, "%s/%s", path, markers[i]);
-        if (stat(p, &sb) == 0) return 1;
-    }
-    return 0;
-}
-
-int text_model_load(const char *cmd, attn_ctx *ctx, const char *path, const char *config, const char *vocab_given,
+int text_model_load(const char *cmd, attn_ctx *ctx, const char *path, const char *config, const char *vocab,
                     attn_model **model)
 {
-    *model = NULL;
-    if (is_model_folder(path)) {
-        if (attn_model_load_dir(ctx, path, NULL, model) != ATTN_OK) return !cli_fail(cmd, ctx, "--model");
-        return 1;
-    }
     char config_used[4096];
-    if (model_files_load(cmd, ctx, path, config, config_used, sizeof config_used, model)) return 0;
-    const char *vocab = attn_cmd_find_vocab(vocab_given);
     attn_tokenizer *tok;
-    if (!vocab) {
-        fprintf(stderr, "attn %s: no vocabulary found; pass --vocab VOCAB.txt\n", cmd);
-        return 0;
-    }
-    if (attn_tokenizer_load(ctx, vocab, ATTN_TOKENIZER_LOWERCASE, &tok) != ATTN_OK) return !cli_fail(cmd, ctx, "--vocab");
-    attn_model_set_tokenizer(*model, tok);
+    int owned;
+    if (model_files_load(cmd, ctx, path, config, config_used, sizeof config_used, model)) return 0;
+    if (model_files_tokenizer(cmd, ctx, *model, vocab, 0, &tok, &owned)) return 0;
+    if (owned) attn_model_set_tokenizer(*model, tok); /* the model owns it from here */
     return 1;
 }
 
@@ -89,12 +66,8 @@ int text_model_open(const char *cmd, cli_opt *opts, int n, attn_ctx **ctx, attn_
     if (!cli_ctx_opts(cmd, opts, n, ctx)) return 0;
     if (!text_model_load(cmd, *ctx, path, cli_value(opts, n, "--config"), cli_value(opts, n, "--vocab"), model))
         return 0;
-    const attn_bert_config *cfg = attn_model_config(*model);
-    if (max_len > cfg->max_position_embeddings) {
-        fprintf(stderr, "attn %s: --max-len %ld exceeds the model's max_position_embeddings %d\n", cmd, max_len,
-                (int)cfg->max_position_embeddings);
-        return 0;
-    }
+    /* without --max-len the folder's own setting stays (max_seq_length) */
+    if (max_len && model_files_max_len(cmd, *model, 1, &max_len)) return 0;
     if ((max_len && attn_model_set_int(*model, ATTN_MODEL_OPT_MAX_LENGTH, max_len) != ATTN_OK) ||
         attn_model_set_int(*model, ATTN_MODEL_OPT_BATCH_SIZE, batch) != ATTN_OK ||
         attn_model_set_int(*model, ATTN_MODEL_OPT_INFERENCE_ONLY, 1) != ATTN_OK)

@@ -51,9 +51,9 @@ ATTN_API const char *attn_version_string(void);
 typedef struct attn_ctx attn_ctx;
 
 /** Creates a context with default settings (threads = 1, seed = 0, no memory
- *  limit, malloc/free). On first use in the process this also selects the
- *  BLIS kernel set for the CPU unless BLIS_ARCH_TYPE is set (see
- *  ATTN_INFO_BLIS_ARCH). */
+ *  limit, malloc/free, the best ISA level the CPU runs). On first use in the
+ *  process this also initialises BLIS, which picks its kernel set itself
+ *  (see ATTN_INFO_BLIS_ARCH); libattn changes no process-wide state. */
 ATTN_API attn_status attn_ctx_create(attn_ctx **out);
 /** Destroys a context. NULL is a no-op. Every object created from the
  *  context must be destroyed first. */
@@ -70,11 +70,34 @@ typedef enum attn_ctx_option {
     ATTN_OPT_MEMORY_LIMIT = 3,   /**< bytes the context may hold at once, 0 = unlimited */
     ATTN_OPT_CHECK_FINITE = 4,   /**< 1 = losses and optimizers fail on NaN/Inf (default 0) */
     ATTN_OPT_RNG_COUNTER = 5,    /**< position of the context's random stream (for resume) */
+    ATTN_OPT_MAX_ISA = 6,        /**< highest attn_isa level the context's kernels may use (default
+                                      ATTN_ISA_AVX512 = no cap); the level in use is the lower of this
+                                      and what the CPU runs (ATTN_INFO_ISA). The BLIS kernels are not
+                                      capped (see ATTN_INFO_BLIS_CHOICE). */
     /* read-only statistics, for attn_ctx_get_int only */
     ATTN_INFO_BYTES_IN_USE = 100, /**< bytes currently allocated through the context */
     ATTN_INFO_PEAK_BYTES = 101,   /**< high-water mark of ATTN_INFO_BYTES_IN_USE */
-    ATTN_INFO_ALLOC_COUNT = 102   /**< number of heap allocations made so far */
+    ATTN_INFO_ALLOC_COUNT = 102,  /**< number of heap allocations made so far */
+    ATTN_INFO_ISA = 103           /**< attn_isa level the context's own kernels run at */
 } attn_ctx_option;
+
+/** Instruction-set levels of the library's own vectorised kernels (small
+ *  GEMM, row kernels, optimizer loops), lowest first. Each is built into
+ *  every x86-64 library and chosen per context; other CPUs have only
+ *  ATTN_ISA_BASELINE (portable C the compiler vectorises for its target). */
+typedef enum attn_isa {
+    ATTN_ISA_BASELINE = 1,       /**< x86-64 baseline (SSE2), "sse2" */
+    ATTN_ISA_AVX2 = 2,           /**< x86-64-v3: AVX2 + FMA, "avx2" */
+    ATTN_ISA_AVX512 = 3          /**< x86-64-v4: AVX-512 F/BW/CD/DQ/VL, "avx512" */
+} attn_isa;
+
+/** Parses a level name as programs take it from the user (for instance from
+ *  an ATTN_MAX_CPU_ISA environment variable, which the attn CLI and the test
+ *  and benchmark programs read; the library itself reads no environment
+ *  for it): "sse2" (or "baseline"), "avx2", "avx512". Writes the attn_isa
+ *  value to *isa. ATTN_ERR_INVALID_ARG for NULL arguments or an unknown name
+ *  (*isa unchanged). */
+ATTN_API attn_status attn_isa_parse(const char *name, int64_t *isa);
 
 /** Sets an integer option. ATTN_ERR_INVALID_ARG for an unknown key, a
  *  read-only key or a value outside attn_ctx_option_bounds. */
@@ -87,11 +110,16 @@ ATTN_API attn_status attn_ctx_option_bounds(attn_ctx_option key, int64_t *min, i
 /** String information about the running library. */
 typedef enum attn_ctx_info {
     ATTN_INFO_BLIS_ARCH = 1,     /**< BLIS kernel set in use, e.g. "skx" */
-    ATTN_INFO_BLIS_CHOICE = 2,   /**< how it was chosen: "libattn (cpuid: ...)", "BLIS_ARCH_TYPE from environment", ... */
-    ATTN_INFO_BLIS_LIBRARY = 3   /**< BLIS version string */
+    ATTN_INFO_BLIS_CHOICE = 2,   /**< how it was chosen: "BLIS's own detection, kept (cpuid: ...)", "BLIS_ARCH_TYPE=3 from
+                                      the environment", or a set below the CPU's with the BLIS_ARCH_TYPE a
+                                      program may set before it starts; libattn sets no environment */
+    ATTN_INFO_BLIS_LIBRARY = 3,  /**< BLIS version string */
+    ATTN_INFO_ISA_NAME = 4       /**< name of the context's ATTN_INFO_ISA level: "avx512", "avx2", "sse2"
+                                      or "generic" (a non-x86 build's baseline) */
 } attn_ctx_info;
 
-/** Static string for an info key, or NULL for an unknown key. */
+/** Static string for an info key, or NULL for an unknown key (or a NULL ctx
+ *  for ATTN_INFO_ISA_NAME, the one key that depends on the context). */
 ATTN_API const char *attn_ctx_info_string(const attn_ctx *ctx, attn_ctx_info key);
 
 /** Allocator hook: alloc returns memory of at least size bytes (NULL on

@@ -4,7 +4,7 @@
  * torch's approximate="tanh" and BERT's "gelu_new". */
 #include <math.h>
 
-#include "kernels.h"
+#include "compute/kernels.h"
 
 #define SQRT1_2 0.70710678118654752440f
 #define INV_SQRT_2PI 0.39894228040143267794f

@@ -1,18 +1,28 @@
-/* Choosing BLIS's kernel set.
+/* BLIS's kernel set: what BLIS runs, and what the CPU could run.
  *
- * Debian's BLIS 0.9 can misdetect AVX-512 CPUs as "generic" and then runs
- * sgemm 5-6x slower. BLIS has no call to pick a kernel set; it reads the
- * environment variable BLIS_ARCH_TYPE (a number) once, when it initialises.
- * So, once per process and before BLIS initialises, we check the CPU with
- * cpuid (and the OS's saved register state with xgetbv) and set that
- * variable to a kernel set the CPU can run. A user's own BLIS_ARCH_TYPE
- * always wins, and ATTN_BLIS_SELECT=0 leaves the choice to BLIS (the GEMM
- * benchmark compares both). If the host initialised BLIS first, the choice is already made:
- * we report what BLIS runs instead of pretending.
+ * libattn leaves the choice to BLIS and touches no process-wide state to
+ * change it. Debian's BLIS 0.9 reads its choice once, at initialisation,
+ * from its own cpuid detection or from the environment variable
+ * BLIS_ARCH_TYPE (a number). It has no call that picks a kernel set: the
+ * per-configuration contexts (bli_gks_lookup_nat_cntx) and bli_arch_set_id
+ * are internal symbols of libblis.so.4 (nm -D lists only
+ * bli_gks_query_cntx, bli_gks_query_nat_cntx and bli_gks_query_ind_cntx,
+ * which return the context of the kernel set already chosen), and a
+ * cntx_t cannot be filled from outside since the kernels are not exported
+ * either. So the only way to another kernel set is the environment, and
+ * the environment belongs to the host program: libattn does not set it.
+ *
+ * Where BLIS names a configuration that uses the CPU's widest vectors (zen3 or
+ * haswell on AVX2, skx on AVX-512), its choice is kept: on AMD EPYC Zen 3
+ * (AVX2) bench/gemm_bench measured zen3 against haswell (the set cpuid
+ * would suggest) within the noise at BERT shapes (bench/README.md). Where
+ * BLIS picks a narrower set than the CPU runs (haswell on an AVX-512 Xeon:
+ * sgemm 1.8x slower than skx; the "generic" misdetection: 5-6x),
+ * ATTN_INFO_BLIS_CHOICE says so and names the BLIS_ARCH_TYPE value a
+ * program may set in its own environment before it starts.
  *
  * The numbers are this BLIS build's arch_t values (checked against blis.h's
- * enum at compile time below).
- */
+ * enum at compile time below). */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,11 +37,11 @@
 #define HAVE_CPUID 1
 #endif
 
-_Static_assert(BLIS_ARCH_SKX == 0 && BLIS_ARCH_HASWELL == 3 && BLIS_ARCH_SANDYBRIDGE == 4,
+_Static_assert(BLIS_ARCH_SKX == 0 && BLIS_ARCH_HASWELL == 3 && BLIS_ARCH_SANDYBRIDGE == 4 && BLIS_ARCH_ZEN3 == 6,
                "BLIS arch_t numbering differs from the one this file was written for");
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
-static char choice[160] = "not initialised";
+static char choice[320] = "not initialised";
 static const char *arch_name = "unknown";
 static char version[64] = "unknown";
 
@@ -87,35 +97,47 @@ static int best_arch(const cpu_features *f, const char **why)
     return -1;
 }
 
+/* How much of the CPU a kernel set uses (0 generic or unknown, 1 AVX, 2
+ * AVX2+FMA, 3 AVX-512), so that BLIS's choice can be compared with what
+ * the CPU runs. */
+static int arch_rank(int a)
+{
+    switch (a) {
+    case BLIS_ARCH_SKX:
+    case BLIS_ARCH_KNL:
+        return 3;
+    case BLIS_ARCH_HASWELL:
+    case BLIS_ARCH_ZEN:
+    case BLIS_ARCH_ZEN2:
+    case BLIS_ARCH_ZEN3:
+        return 2;
+    case BLIS_ARCH_SANDYBRIDGE:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int suggested = -1;
+
 static void setup(void)
 {
-    const char *env = getenv("BLIS_ARCH_TYPE");
+    const char *env = getenv("BLIS_ARCH_TYPE"); /* read only to report it: BLIS itself acts on it */
     cpu_features f = detect();
     const char *why = "";
-    int want = best_arch(&f, &why);
-
-    const char *select = getenv("ATTN_BLIS_SELECT");
-    if (env && env[0]) {
-        snprintf(choice, sizeof choice, "BLIS_ARCH_TYPE=%s from the environment", env);
-    } else if (select && strcmp(select, "0") == 0) {
-        snprintf(choice, sizeof choice, "BLIS's own detection (ATTN_BLIS_SELECT=0)");
-        want = -1;
-    } else if (want >= 0) {
-        char num[16];
-        snprintf(num, sizeof num, "%d", want);
-        /* setenv before BLIS's first initialisation, which happens in bli_init below */
-        setenv("BLIS_ARCH_TYPE", num, 0);
-        snprintf(choice, sizeof choice, "libattn (cpuid: %s -> %s)", why, bli_arch_string((arch_t)want));
-    } else {
-        snprintf(choice, sizeof choice, "BLIS's own detection (cpuid: %s)", why);
-    }
+    suggested = best_arch(&f, &why);
     bli_init();
     arch_t got = bli_arch_query_id();
     arch_name = bli_arch_string(got);
-    if (!(env && env[0]) && want >= 0 && (int)got != want)
+    if (env && env[0])
+        snprintf(choice, sizeof choice, "BLIS_ARCH_TYPE=%s from the environment", env);
+    else if (suggested < 0 || arch_rank((int)got) >= arch_rank(suggested))
+        snprintf(choice, sizeof choice, "BLIS's own detection, kept (cpuid: %s)", why);
+    else
         snprintf(choice, sizeof choice,
-                 "BLIS was initialised before libattn; it runs %s (cpuid suggests %s: %s)",
-                 arch_name, bli_arch_string((arch_t)want), why);
+                 "BLIS's own detection (cpuid: %s, which %s runs faster): start the program with "
+                 "BLIS_ARCH_TYPE=%d to use it; libattn does not change the environment",
+                 why, bli_arch_string((arch_t)suggested), suggested);
     snprintf(version, sizeof version, "BLIS %s", bli_info_get_version_str());
 }
 
@@ -123,3 +145,4 @@ void attn__blis_setup(void) { pthread_once(&once, setup); }
 const char *attn__blis_arch_name(void) { attn__blis_setup(); return arch_name; }
 const char *attn__blis_choice(void) { attn__blis_setup(); return choice; }
 const char *attn__blis_version(void) { attn__blis_setup(); return version; }
+int attn__blis_suggested_arch(void) { attn__blis_setup(); return suggested; }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compute/compute.h"
 #include "internal.h"
 
 attn_status attn_ctx_create(attn_ctx **out)
@@ -14,6 +15,8 @@ attn_status attn_ctx_create(attn_ctx **out)
     attn_ctx *ctx = calloc(1, sizeof *ctx);
     if (!ctx) return ATTN_ERR_NOMEM;
     ctx->threads = 1;
+    ctx->max_isa = ATTN_ISA_AVX512;
+    ctx->kernels = attn__kernels_for(ctx->max_isa);
     *out = ctx;
     return ATTN_OK;
 }
@@ -60,9 +63,11 @@ static const option_info options[] = {
     {ATTN_OPT_MEMORY_LIMIT, 0, INT64_MAX, 1},
     {ATTN_OPT_CHECK_FINITE, 0, 1, 1},
     {ATTN_OPT_RNG_COUNTER, 0, INT64_MAX, 1},
+    {ATTN_OPT_MAX_ISA, ATTN_ISA_BASELINE, ATTN_ISA_AVX512, 1},
     {ATTN_INFO_BYTES_IN_USE, 0, INT64_MAX, 0},
     {ATTN_INFO_PEAK_BYTES, 0, INT64_MAX, 0},
     {ATTN_INFO_ALLOC_COUNT, 0, INT64_MAX, 0},
+    {ATTN_INFO_ISA, ATTN_ISA_BASELINE, ATTN_ISA_AVX512, 0},
 };
 
 static const option_info *find_option(attn_ctx_option key)
@@ -107,6 +112,10 @@ attn_status attn_ctx_set_int(attn_ctx *ctx, attn_ctx_option key, int64_t value)
     case ATTN_OPT_MEMORY_LIMIT: ctx->memory_limit = value; break;
     case ATTN_OPT_CHECK_FINITE: ctx->check_finite = (int32_t)value; break;
     case ATTN_OPT_RNG_COUNTER: ctx->rng_counter = (uint64_t)value; break;
+    case ATTN_OPT_MAX_ISA:
+        ctx->max_isa = (int32_t)value;
+        ctx->kernels = attn__kernels_for(value);
+        break;
     default: break;
     }
     return attn__ok(ctx);
@@ -121,6 +130,8 @@ attn_status attn_ctx_get_int(const attn_ctx *ctx, attn_ctx_option key, int64_t *
     case ATTN_OPT_MEMORY_LIMIT: *value = ctx->memory_limit; break;
     case ATTN_OPT_CHECK_FINITE: *value = ctx->check_finite; break;
     case ATTN_OPT_RNG_COUNTER: *value = (int64_t)ctx->rng_counter; break;
+    case ATTN_OPT_MAX_ISA: *value = ctx->max_isa; break;
+    case ATTN_INFO_ISA: *value = ctx->kernels->isa; break;
     case ATTN_INFO_BYTES_IN_USE: *value = ctx->bytes_in_use; break;
     case ATTN_INFO_PEAK_BYTES: *value = ctx->peak_bytes; break;
     case ATTN_INFO_ALLOC_COUNT: *value = ctx->alloc_count; break;
@@ -132,8 +143,8 @@ attn_status attn_ctx_get_int(const attn_ctx *ctx, attn_ctx_option key, int64_t *
 
 const char *attn_ctx_info_string(const attn_ctx *ctx, attn_ctx_info key)
 {
-    (void)ctx;
     switch (key) {
+    case ATTN_INFO_ISA_NAME: return ctx ? ctx->kernels->name : NULL;
     case ATTN_INFO_BLIS_ARCH: return attn__blis_arch_name();
     case ATTN_INFO_BLIS_CHOICE: return attn__blis_choice();
     case ATTN_INFO_BLIS_LIBRARY: return attn__blis_version();

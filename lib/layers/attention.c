@@ -26,7 +26,7 @@
 
 #include "layers/fused.h"
 #include "layers/layer.h"
-#include "layers/layer_kernels.h"
+#include "compute/compute.h"
 
 enum { SEQ_ALL_KEYS = 0, SEQ_SOME_KEYS = 1, SEQ_NO_KEYS = 2 };
 
@@ -196,14 +196,25 @@ static attn_status set_sequences(attention_layer *a, const char *fn, const attn_
 
 typedef struct {
     attention_layer *a;
-    const attn_ctx *gemm_ctx;   /* serial when items run in parallel */
+    int split;                  /* 1: items run one at a time, their GEMMs split over the threads */
     atomic_llong next;
     int64_t items;
 } item_job;
 
-/* One (sequence, head) of the forward: scores, softmax, dropout, P V. */
-static void forward_item(attention_layer *a, const attn_ctx *gc, int64_t item, float *work)
+/* One per-head product C = alpha op(A) op(B) (row-major operands): over the
+ * context's threads when the items run one at a time, else on this worker. */
+static void head_gemm(const attention_layer *a, int split, int ta, int tb, int64_t m, int64_t n, int64_t k,
+                      float alpha, const float *pa, int64_t lda, const float *pb, int64_t ldb, float *c, int64_t ldc)
 {
+    const attn_ctx *ctx = a->base.ctx;
+    if (split) attn__gemm(ctx, ta, tb, m, n, k, alpha, pa, lda, pb, ldb, 0.0f, c, ldc);
+    else attn__sgemm_rm(attn__kern(ctx), 1, ta, tb, m, n, k, alpha, pa, lda, pb, ldb, 0.0f, c, ldc);
+}
+
+/* One (sequence, head) of the forward: scores, softmax, dropout, P V. */
+static void forward_item(attention_layer *a, int split, int64_t item, float *work)
+{
+    const attn__kernels *kern = attn__kern(a->base.ctx);
     int64_t b = item / a->heads, h = item % a->heads;
     const int64_t *rows = a->offs.p, *poff = rows + a->nseq + 1;
     int64_t s = rows[b], len = rows[b + 1] - s, H = a->hidden, D = a->dh, ld = 3 * H;
@@ -216,14 +227,13 @@ static void forward_item(attention_layer *a, const attn_ctx *gc, int64_t item, f
      * about to be read (the projection GEMM left it out): each item owns
      * its block of qkv, and backward reads the biased values */
     const float *bias = attn__f32(a->b_qkv) + h * D;
-    for (int part = 0; part < 3; part++) attn__bias_add_rows(qw + part * H, ld, len, bias + part * H, D);
-    gc = attn__gemm_ctx(gc, len, len, D);
+    for (int part = 0; part < 3; part++) kern->bias_add_rows(qw + part * H, ld, len, bias + part * H, D);
     /* S = Q K^T / sqrt(D) as Q (K^T): with K transposed once, every score
      * row is a sum of rows of K^T (the axpy kernel, about twice as fast as
      * dot products over D at these sizes) */
     float *kt = work + 2 * a->max_len * a->max_len;
-    attn__transpose(len, D, k, ld, kt, len);
-    attn__sgemm_small_axpy(len, len, D, a->scale, q, ld, 1, kt, len, 0.0f, p, len);
+    kern->transpose(len, D, k, ld, kt, len);
+    kern->sgemm_small_axpy(len, len, D, a->scale, q, ld, 1, kt, len, 0.0f, p, len);
     uint8_t mode = ((const uint8_t *)a->seq_mode.p)[b];
     const uint8_t *keep = mode == SEQ_SOME_KEYS ? (const uint8_t *)a->keep.p + s : NULL;
     for (int64_t i = 0; i < len; i++) {
@@ -231,22 +241,23 @@ static void forward_item(attention_layer *a, const attn_ctx *gc, int64_t item, f
         if (mode == SEQ_NO_KEYS)
             for (int64_t j = 0; j < len; j++) row[j] = 1.0f / (float)len;
         else
-            attn__softmax_keep_row(row, keep, len);
+            kern->softmax_keep_row(row, keep, len);
     }
     const float *pv = p;
     if (a->dropped) {
         float scale = 1.0f / (1.0f - a->p);
         for (int64_t i = 0; i < len; i++)
-            attn__dropout_row(work + i * len, p + i * len, len, a->seed, counter + (uint64_t)(i * len), a->p, scale);
+            kern->dropout_row(work + i * len, p + i * len, len, a->seed, counter + (uint64_t)(i * len), a->p, scale);
         pv = work;
     }
     float *c = (float *)a->ctxv.p + s * H + h * D;
-    attn__sgemm(gc, 0, 0, len, D, len, 1.0f, pv, len, 1, v, ld, 1, 0.0f, c, H, 1);
+    head_gemm(a, split, 0, 0, len, D, len, 1.0f, pv, len, v, ld, c, H);
 }
 
 /* One (sequence, head) of the backward: dV, dP, softmax gradient, dQ, dK. */
-static void backward_item(attention_layer *a, const attn_ctx *gc, int64_t item, float *work)
+static void backward_item(attention_layer *a, int split, int64_t item, float *work)
 {
+    const attn__kernels *kern = attn__kern(a->base.ctx);
     int64_t b = item / a->heads, h = item % a->heads;
     const int64_t *rows = a->offs.p, *poff = rows + a->nseq + 1;
     int64_t s = rows[b], len = rows[b + 1] - s, H = a->hidden, D = a->dh, ld = 3 * H;
@@ -258,29 +269,28 @@ static void backward_item(attention_layer *a, const attn_ctx *gc, int64_t item, 
     float *dp = work, *pd = work + a->max_len * a->max_len;
     uint64_t counter = a->counter + (uint64_t)(poff[b] + h * len * len);
     float scale = a->dropped ? 1.0f / (1.0f - a->p) : 1.0f;
-    gc = attn__gemm_ctx(gc, len, len, D);
     const float *pv = p;
     if (a->dropped) {
         for (int64_t i = 0; i < len; i++)
-            attn__dropout_row(pd + i * len, p + i * len, len, a->seed, counter + (uint64_t)(i * len), a->p, scale);
+            kern->dropout_row(pd + i * len, p + i * len, len, a->seed, counter + (uint64_t)(i * len), a->p, scale);
         pv = pd;
     }
     /* dV = dropout(P)^T dC */
-    attn__sgemm(gc, 1, 0, len, D, len, 1.0f, pv, len, 1, dc, H, 1, 0.0f, dv, ld, 1);
+    head_gemm(a, split, 1, 0, len, D, len, 1.0f, pv, len, dc, H, dv, ld);
     /* dP = dC V^T (as dC (V^T), see forward_item), back through the dropout
      * mask, then the softmax */
     float *vt = work + 2 * a->max_len * a->max_len;
-    attn__transpose(len, D, v, ld, vt, len);
-    attn__sgemm_small_axpy(len, len, D, 1.0f, dc, H, 1, vt, len, 0.0f, dp, len);
+    kern->transpose(len, D, v, ld, vt, len);
+    kern->sgemm_small_axpy(len, len, D, 1.0f, dc, H, 1, vt, len, 0.0f, dp, len);
     for (int64_t i = 0; i < len; i++) {
         if (a->dropped)
-            attn__dropout_row_backward(dp + i * len, dp + i * len, len, a->seed, counter + (uint64_t)(i * len), a->p,
+            kern->dropout_row_backward(dp + i * len, dp + i * len, len, a->seed, counter + (uint64_t)(i * len), a->p,
                                        scale, 0);
-        attn__softmax_grad_row(dp + i * len, p + i * len, len);
+        kern->softmax_grad_row(dp + i * len, p + i * len, len);
     }
     /* dQ = dS K / sqrt(D), dK = dS^T Q / sqrt(D) */
-    attn__sgemm(gc, 0, 0, len, D, len, a->scale, dp, len, 1, k, ld, 1, 0.0f, dq, ld, 1);
-    attn__sgemm(gc, 1, 0, len, D, len, a->scale, dp, len, 1, q, ld, 1, 0.0f, dk, ld, 1);
+    head_gemm(a, split, 0, 0, len, D, len, a->scale, dp, len, k, ld, dq, ld);
+    head_gemm(a, split, 1, 0, len, D, len, a->scale, dp, len, q, ld, dk, ld);
 }
 
 typedef struct {
@@ -304,8 +314,8 @@ static void run_items(void *arg, int32_t worker, int32_t workers)
     for (;;) {
         int64_t item = atomic_fetch_add(&r->job.next, 1);
         if (item >= r->job.items) break;
-        if (r->backward) backward_item(a, r->job.gemm_ctx, item, work);
-        else forward_item(a, r->job.gemm_ctx, item, work);
+        if (r->backward) backward_item(a, r->job.split, item, work);
+        else forward_item(a, r->job.split, item, work);
     }
 }
 
@@ -323,7 +333,7 @@ static attn_status run_all_items(attention_layer *a, const char *fn, int backwar
     ATTN_CHECK(attn__layer_buf_reserve(ctx, &a->work, per * (size_t)workers, sizeof(float), fn));
     run_job r;
     r.job.a = a;
-    r.job.gemm_ctx = workers > 1 ? &attn__serial_ctx : ctx;
+    r.job.split = workers == 1;
     atomic_init(&r.job.next, 0);
     r.job.items = items;
     r.backward = backward;
@@ -404,11 +414,11 @@ static attn_status forward_rows(attention_layer *a, const char *fn, const attn_t
         a->counter = attn__rng_reserve(ctx, (uint64_t)total);
     }
     /* the items add the Q/K/V bias to their own block (see forward_item) */
-    attn__layer_gemm(ctx, 0, 1, n, 3 * H, H, 1.0f, attn__f32(x), ldx, attn__f32(a->w_qkv), H, 0.0f, a->qkv.p, 3 * H);
+    attn__gemm(ctx, 0, 1, n, 3 * H, H, 1.0f, attn__f32(x), ldx, attn__f32(a->w_qkv), H, 0.0f, a->qkv.p, 3 * H);
     ATTN_CHECK(run_all_items(a, fn, 0));
     float *py = attn__f32(y);
     if (output_bias) attn__bias_fill_rows(py, ldy, n, attn__f32(a->b_o), H);
-    attn__layer_gemm(ctx, 0, 1, n, H, H, 1.0f, a->ctxv.p, H, attn__f32(a->w_o), H, output_bias ? 1.0f : 0.0f, py, ldy);
+    attn__gemm(ctx, 0, 1, n, H, H, 1.0f, a->ctxv.p, H, attn__f32(a->w_o), H, output_bias ? 1.0f : 0.0f, py, ldy);
     layer->ready = 1;
     return attn__ok(ctx);
 }
@@ -447,14 +457,14 @@ attn_status attn_attention_backward(attn_layer *layer, const attn_tensor *x, con
     a->dqkv = dqkv;
     const float *pdy = attn__f32(dy);
     /* output projection */
-    attn__layer_gemm(ctx, 1, 0, H, H, n, 1.0f, pdy, lddy, a->ctxv.p, H, 1.0f, attn__f32(a->g_w_o), H);
+    attn__gemm(ctx, 1, 0, H, H, n, 1.0f, pdy, lddy, a->ctxv.p, H, 1.0f, attn__f32(a->g_w_o), H);
     attn__colsum_add_parallel(ctx, attn__f32(a->g_b_o), pdy, n, lddy, H);
-    attn__layer_gemm(ctx, 0, 0, n, H, H, 1.0f, pdy, lddy, attn__f32(a->w_o), H, 0.0f, dctx, H);
+    attn__gemm(ctx, 0, 0, n, H, H, 1.0f, pdy, lddy, attn__f32(a->w_o), H, 0.0f, dctx, H);
     /* every row belongs to one non-empty sequence, so the items write all of dqkv */
     ATTN_CHECK(run_all_items(a, fn, 1));
     /* packed Q/K/V projection */
-    attn__layer_gemm(ctx, 1, 0, 3 * H, H, n, 1.0f, dqkv, 3 * H, attn__f32(x), ldx, 1.0f, attn__f32(a->g_w_qkv), H);
+    attn__gemm(ctx, 1, 0, 3 * H, H, n, 1.0f, dqkv, 3 * H, attn__f32(x), ldx, 1.0f, attn__f32(a->g_w_qkv), H);
     attn__colsum_add_parallel(ctx, attn__f32(a->g_b_qkv), dqkv, n, 3 * H, 3 * H);
-    if (dx) attn__layer_gemm(ctx, 0, 0, n, H, 3 * H, 1.0f, dqkv, 3 * H, attn__f32(a->w_qkv), H, 1.0f, attn__f32(dx), lddx);
+    if (dx) attn__gemm(ctx, 0, 0, n, H, 3 * H, 1.0f, dqkv, 3 * H, attn__f32(a->w_qkv), H, 1.0f, attn__f32(dx), lddx);
     return attn__ok(ctx);
 }

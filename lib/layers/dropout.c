@@ -7,7 +7,7 @@
 #include <math.h>
 
 #include "layers/layer.h"
-#include "layers/layer_kernels.h"
+#include "compute/compute.h"
 
 typedef struct {
     struct attn_layer base;
@@ -44,7 +44,7 @@ static void forward_rows(void *arg, int64_t r0, int64_t r1)
     dropout_layer *d = j->d;
     float scale = 1.0f / (1.0f - d->p);
     for (int64_t r = r0; r < r1; r++)
-        attn__dropout_row(j->out + r * j->ldo, j->in + r * j->ldi, d->cols, d->seed, d->counter + (uint64_t)(r * d->cols),
+        attn__kern(d->base.ctx)->dropout_row(j->out + r * j->ldo, j->in + r * j->ldi, d->cols, d->seed, d->counter + (uint64_t)(r * d->cols),
                           d->p, scale);
 }
 
@@ -54,7 +54,7 @@ static void backward_rows(void *arg, int64_t r0, int64_t r1)
     dropout_layer *d = j->d;
     float scale = 1.0f / (1.0f - d->p);
     for (int64_t r = r0; r < r1; r++)
-        attn__dropout_row_backward(j->out + r * j->ldo, j->in + r * j->ldi, d->cols, d->seed,
+        attn__kern(d->base.ctx)->dropout_row_backward(j->out + r * j->ldo, j->in + r * j->ldi, d->cols, d->seed,
                                    d->counter + (uint64_t)(r * d->cols), d->p, scale, 1);
 }
 

@@ -4,7 +4,7 @@
  * of the ids it is given and touches no other row; threads split the
  * columns, so repeated ids never race and sums keep their order. */
 #include "layers/layer.h"
-#include "layers/layer_kernels.h"
+#include "compute/compute.h"
 
 typedef struct {
     struct attn_layer base;

@@ -8,7 +8,7 @@
  *   dW1 += d^T x, db1 += sum d, dx += d W1. */
 #include "layers/fused.h"
 #include "layers/layer.h"
-#include "layers/layer_kernels.h"
+#include "compute/compute.h"
 
 typedef struct {
     struct attn_layer base;
@@ -64,7 +64,7 @@ static void act_rows(void *arg, int64_t r0, int64_t r1)
     ffn_layer *f = j->f;
     float *pre = j->pre, *post = j->post;
     const float *b1 = attn__f32(f->b1);
-    for (int64_t r = r0; r < r1; r++) attn__bias_act_row(f->act, pre + r * f->inner, post + r * f->inner, b1, f->inner);
+    for (int64_t r = r0; r < r1; r++) attn__kern(f->base.ctx)->bias_act_row(f->act, pre + r * f->inner, post + r * f->inner, b1, f->inner);
 }
 
 static void act_grad_rows(void *arg, int64_t r0, int64_t r1)
@@ -72,7 +72,7 @@ static void act_grad_rows(void *arg, int64_t r0, int64_t r1)
     ffn_job *j = arg;
     ffn_layer *f = j->f;
     const float *pre = f->pre.p;
-    for (int64_t r = r0; r < r1; r++) attn__act_grad_row(f->act, j->d + r * f->inner, pre + r * f->inner, f->inner);
+    for (int64_t r = r0; r < r1; r++) attn__kern(f->base.ctx)->act_grad_row(f->act, j->d + r * f->inner, pre + r * f->inner, f->inner);
 }
 
 /* Work estimate per element of f, in copies: the vectorised GELU takes
@@ -122,11 +122,11 @@ attn_status attn__ffn_forward_ex(attn_layer *layer, const attn_tensor *x, attn_t
         post = f->post.p;
     }
     f->n = n;
-    attn__layer_gemm(ctx, 0, 1, n, in, h, 1.0f, attn__f32(x), ldx, attn__f32(f->w1), h, 0.0f, pre, in);
+    attn__gemm(ctx, 0, 1, n, in, h, 1.0f, attn__f32(x), ldx, attn__f32(f->w1), h, 0.0f, pre, in);
     ffn_job j = {f, NULL, pre, post};
     attn__parallel_for(ctx, n, in * act_cost(f->act), act_rows, &j);
     if (output_bias) attn__bias_fill_rows(py, ldy, n, attn__f32(f->b2), h);
-    attn__layer_gemm(ctx, 0, 1, n, h, in, 1.0f, post, in, attn__f32(f->w2), in, output_bias ? 1.0f : 0.0f, py, ldy);
+    attn__gemm(ctx, 0, 1, n, h, in, 1.0f, post, in, attn__f32(f->w2), in, output_bias ? 1.0f : 0.0f, py, ldy);
     layer->ready = !layer->drop_activations;
     return attn__ok(ctx);
 }
@@ -162,13 +162,13 @@ attn_status attn_ffn_backward(attn_layer *layer, const attn_tensor *x, const att
     float *d = attn__scratch(ctx, work);
     if (!d) return ATTN_ERR_NOMEM;
     const float *px = attn__f32(x), *pdy = attn__f32(dy), *post = f->post.p;
-    attn__layer_gemm(ctx, 1, 0, h, in, n, 1.0f, pdy, lddy, post, in, 1.0f, attn__f32(f->gw2), in);
+    attn__gemm(ctx, 1, 0, h, in, n, 1.0f, pdy, lddy, post, in, 1.0f, attn__f32(f->gw2), in);
     attn__colsum_add_parallel(ctx, attn__f32(f->gb2), pdy, n, lddy, h);
-    attn__layer_gemm(ctx, 0, 0, n, in, h, 1.0f, pdy, lddy, attn__f32(f->w2), in, 0.0f, d, in);
+    attn__gemm(ctx, 0, 0, n, in, h, 1.0f, pdy, lddy, attn__f32(f->w2), in, 0.0f, d, in);
     ffn_job j = {f, d, NULL, NULL};
     attn__parallel_for(ctx, n, in * act_cost(f->act), act_grad_rows, &j);
-    attn__layer_gemm(ctx, 1, 0, in, h, n, 1.0f, d, in, px, ldx, 1.0f, attn__f32(f->gw1), h);
+    attn__gemm(ctx, 1, 0, in, h, n, 1.0f, d, in, px, ldx, 1.0f, attn__f32(f->gw1), h);
     attn__colsum_add_parallel(ctx, attn__f32(f->gb1), d, n, in, in);
-    if (dx) attn__layer_gemm(ctx, 0, 0, n, h, in, 1.0f, d, in, attn__f32(f->w1), h, 1.0f, attn__f32(dx), lddx);
+    if (dx) attn__gemm(ctx, 0, 0, n, h, in, 1.0f, d, in, attn__f32(f->w1), h, 1.0f, attn__f32(dx), lddx);
     return attn__ok(ctx);
 }

@@ -7,7 +7,7 @@
 
 #include "layers/fused.h"
 #include "layers/layer.h"
-#include "layers/layer_kernels.h"
+#include "compute/compute.h"
 
 typedef struct {
     struct attn_layer base;
@@ -59,7 +59,7 @@ static void forward_rows(void *arg, int64_t r0, int64_t r1)
     float *mean = ln->stats.p, *rstd = mean + ln->n;
     const float *w = attn__f32(ln->w), *b = attn__f32(ln->b);
     for (int64_t r = r0; r < r1; r++)
-        attn__layernorm_row(j->y + r * j->ldy, j->x + r * j->ldx, w, b, ln->dim, ln->eps, &mean[r], &rstd[r]);
+        attn__kern(ln->base.ctx)->layernorm_row(j->y + r * j->ldy, j->x + r * j->ldx, w, b, ln->dim, ln->eps, &mean[r], &rstd[r]);
 }
 
 attn_status attn_layernorm_forward(attn_layer *layer, const attn_tensor *x, attn_tensor *y)
@@ -105,7 +105,7 @@ static void residual_rows(void *arg, int64_t r0, int64_t r1)
         else
             for (int64_t c = 0; c < ln->dim; c++) s[c] = x[c] + r[c];
         /* the row is still in L1 for the normalisation */
-        attn__layernorm_row(j->y + row * j->ldy, s, w, b, ln->dim, ln->eps, &mean[row], &rstd[row]);
+        attn__kern(ln->base.ctx)->layernorm_row(j->y + row * j->ldy, s, w, b, ln->dim, ln->eps, &mean[row], &rstd[row]);
     }
 }
 
@@ -149,7 +149,7 @@ static void backward_rows(void *arg, int64_t r0, int64_t r1)
     layernorm_layer *ln = j->ln;
     const float *mean = ln->stats.p, *rstd = mean + ln->n, *w = attn__f32(ln->w);
     for (int64_t r = r0; r < r1; r++)
-        attn__layernorm_row_backward(j->dx + r * j->lddx, j->x + r * j->ldx, j->dy + r * j->lddy, w, mean[r], rstd[r],
+        attn__kern(ln->base.ctx)->layernorm_row_backward(j->dx + r * j->lddx, j->x + r * j->ldx, j->dy + r * j->lddy, w, mean[r], rstd[r],
                                      ln->dim);
 }
 
@@ -162,7 +162,7 @@ static void param_grad_cols(void *arg, int64_t b0, int64_t b1)
     layernorm_layer *ln = j->ln;
     const float *mean = ln->stats.p, *rstd = mean + ln->n;
     int64_t c0 = b0 * PARAM_COL_BLOCK, c1 = b1 * PARAM_COL_BLOCK < ln->dim ? b1 * PARAM_COL_BLOCK : ln->dim;
-    attn__layernorm_param_grad(attn__f32(ln->gw), attn__f32(ln->gb), j->x, j->ldx, j->dy, j->lddy, mean, rstd, ln->n,
+    attn__kern(ln->base.ctx)->layernorm_param_grad(attn__f32(ln->gw), attn__f32(ln->gb), j->x, j->ldx, j->dy, j->lddy, mean, rstd, ln->n,
                                c0, c1);
 }
 

@@ -2,7 +2,7 @@
  * store it. Shapes: x [N, in], y [N, out]. Forward broadcasts the bias into
  * y and lets the GEMM add x W^T (beta = 1), as torch's addmm does. */
 #include "layers/layer.h"
-#include "layers/layer_kernels.h"
+#include "compute/compute.h"
 
 typedef struct {
     struct attn_layer base;
@@ -56,7 +56,7 @@ attn_status attn_linear_forward(attn_layer *layer, const attn_tensor *x, attn_te
         attn__bias_fill_rows(py, ldy, n, attn__f32(lin->b), lin->out);
         beta = 1.0f;
     }
-    attn__layer_gemm(ctx, 0, 1, n, lin->out, lin->in, 1.0f, attn__f32(x), ldx, attn__f32(lin->w), lin->in, beta, py,
+    attn__gemm(ctx, 0, 1, n, lin->out, lin->in, 1.0f, attn__f32(x), ldx, attn__f32(lin->w), lin->in, beta, py,
                    ldy);
     layer->ready = 1;
     return attn__ok(ctx);
@@ -82,11 +82,11 @@ attn_status attn_linear_backward(attn_layer *layer, const attn_tensor *x, const 
     }
     const float *px = attn__f32(x), *pdy = attn__f32(dy);
     /* dW [out, in] += dy^T x */
-    attn__layer_gemm(ctx, 1, 0, lin->out, lin->in, n, 1.0f, pdy, lddy, px, ldx, 1.0f, attn__f32(lin->gw), lin->in);
+    attn__gemm(ctx, 1, 0, lin->out, lin->in, n, 1.0f, pdy, lddy, px, ldx, 1.0f, attn__f32(lin->gw), lin->in);
     if (lin->gb) attn__colsum_add_parallel(ctx, attn__f32(lin->gb), pdy, n, lddy, lin->out);
     /* dx [N, in] += dy W */
     if (dx)
-        attn__layer_gemm(ctx, 0, 0, n, lin->in, lin->out, 1.0f, pdy, lddy, attn__f32(lin->w), lin->in, 1.0f,
+        attn__gemm(ctx, 0, 0, n, lin->in, lin->out, 1.0f, pdy, lddy, attn__f32(lin->w), lin->in, 1.0f,
                        attn__f32(dx), lddx);
     return attn__ok(ctx);
 }

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "layers/layer.h"
-#include "layers/layer_kernels.h"
+#include "compute/compute.h"
 #include "model/bert_internal.h"
 
 void attn_bert_config_init(attn_bert_config *cfg)

@@ -1,6 +1,27 @@
-/* Matrix products on tensors: shape checks, then one strided BLIS call per
- * batch entry (transposed views pass their strides, no copies). */
+/* Matrix products on tensors: shape checks, then per batch entry the GEMM
+ * the layers run (attn__gemm: the context's kernels and threads) whenever
+ * each operand is a row-major matrix or a transposed one, else one strided
+ * call (transposed views pass their strides, no copies). */
+#include "compute/compute.h"
 #include "internal.h"
+
+/* A stored matrix with strides (rs, cs) used as op(M) = trans ? M^T : M, as
+ * a row-major matrix with row stride *ld and transpose flag *t; 0 if it has
+ * no unit stride. */
+static int as_row_major(int64_t rs, int64_t cs, int32_t trans, int *t, int64_t *ld)
+{
+    if (cs == 1) {
+        *t = trans;
+        *ld = rs;
+        return 1;
+    }
+    if (rs == 1) { /* column-major M is row-major M^T */
+        *t = !trans;
+        *ld = cs;
+        return 1;
+    }
+    return 0;
+}
 
 static attn_status op_dims(const attn_tensor *t, int32_t trans, int32_t r0, int64_t *rows, int64_t *cols,
                            int64_t *rs, int64_t *cs)
@@ -47,11 +68,18 @@ attn_status attn_matmul(attn_tensor *out, const attn_tensor *a, int32_t trans_a,
     if (rsb == 0) rsb = 1;
     if (csb == 0) csb = 1;
     int64_t rsc = out->stride[r0] ? out->stride[r0] : 1, csc = out->stride[r0 + 1] ? out->stride[r0 + 1] : 1;
+    int ta, tb;
+    int64_t lda, ldb;
+    int fast = csc == 1 && as_row_major(rsa, csa, trans_a, &ta, &lda) && as_row_major(rsb, csb, trans_b, &tb, &ldb);
     for (int64_t i = 0; i < batch; i++) {
         const float *pa = attn__f32(a) + (rank == 3 ? i * a->stride[0] : 0);
         const float *pb = attn__f32(b) + (rank == 3 ? i * b->stride[0] : 0);
         float *pc = attn__f32(out) + (rank == 3 ? i * out->stride[0] : 0);
-        attn__sgemm(out->ctx, trans_a, trans_b, m, n, k, alpha, pa, rsa, csa, pb, rsb, csb, beta, pc, rsc, csc);
+        if (fast)
+            attn__gemm(out->ctx, ta, tb, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, rsc);
+        else
+            attn__sgemm(attn__kern(out->ctx), 1, trans_a, trans_b, m, n, k, alpha, pa, rsa, csa, pb, rsb, csb, beta, pc,
+                        rsc, csc);
     }
     return attn__ok(out->ctx);
 }

@@ -78,6 +78,13 @@ attn_ctx *attn_test_ctx(void)
 {
     attn_ctx *ctx = NULL;
     ck_assert_int_eq(attn_ctx_create(&ctx), ATTN_OK);
+    /* the suite can run at any ISA level the CPU has (tests/meson.build) */
+    const char *isa = getenv("ATTN_MAX_CPU_ISA");
+    if (isa) {
+        int64_t level;
+        ck_assert_msg(attn_isa_parse(isa, &level) == ATTN_OK, "ATTN_MAX_CPU_ISA=%s: want avx512, avx2 or sse2", isa);
+        ck_assert_int_eq(attn_ctx_set_int(ctx, ATTN_OPT_MAX_ISA, level), ATTN_OK);
+    }
     return ctx;
 }
 

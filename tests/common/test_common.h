@@ -26,7 +26,7 @@ double attn_test_rel_err(const float *a, const float *b, int64_t n, double floor
 /* Fills with deterministic pseudo-random values in [-1, 1). */
 void attn_test_fill_random(float *p, int64_t n, uint64_t seed);
 
-/* A context with 1 thread; asserts success. */
+/* A context with 1 thread, capped at ATTN_MAX_CPU_ISA when set; asserts success. */
 attn_ctx *attn_test_ctx(void);
 
 /* AdamW options: betas 0.9 / 0.999 and the given lr, eps and weight decay. */

@@ -103,6 +103,31 @@ with tempfile.TemporaryDirectory() as d:
     rc, out, err = run("rerank", "--model", minilm, "--query", "q", stdin="p")
     check("rerank with a model without a one-label head is refused", rc != 0 and "labels" in err, err)
 
+# predict on a Hugging Face classifier folder: its own tokenizer.json, its id2label
+with tempfile.TemporaryDirectory() as d:
+    import torch
+    import transformers
+    cfg = transformers.BertConfig(vocab_size=30522, hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
+                                  intermediate_size=64, max_position_embeddings=128, num_labels=3,
+                                  id2label={0: "red", 1: "green", 2: "blue"}, label2id={"red": 0, "green": 1, "blue": 2})
+    torch.manual_seed(2)
+    hf = transformers.BertForSequenceClassification(cfg).eval()
+    hf.save_pretrained(d)
+    tok = transformers.AutoTokenizer.from_pretrained(minilm)
+    tok.save_pretrained(d)
+    os.path.exists(os.path.join(d, "vocab.txt")) and os.unlink(os.path.join(d, "vocab.txt"))
+    sample = texts[:12]
+    with torch.no_grad():
+        probs = torch.softmax(hf(**tok(sample, padding=True, truncation=True, max_length=128,
+                                       return_tensors="pt")).logits, -1).numpy()
+    rc, out, err = run("predict", "--model", d, "--json", stdin="\n".join(sample))
+    rows = [json.loads(line) for line in out.decode().splitlines()] if rc == 0 else []
+    got = np.array([[r["probabilities"][name] for name in ("red", "green", "blue")] for r in rows]) if rows else None
+    # predict prints 4 decimals
+    check("predict on a Hugging Face classifier folder (tokenizer.json, id2label) equals transformers",
+          got is not None and got.shape == probs.shape and np.abs(got - probs).max() <= 5e-5 and
+          [r["label"] for r in rows] == [("red", "green", "blue")[i] for i in probs.argmax(1)], err)
+
 rc, out, err = run("info", "--model", minilm)
 info = out.decode()
 check("info --model: shape, pooling, tokenizer and the load's notes",

@@ -1,6 +1,7 @@
 """`attn forward` and `attn train-step` reproduce Hugging Face's numbers for
 tiny_a (outputs, loss, every gradient, one AdamW step), and fail with one
 clear line on bad input. Usage: test_forward_train_step.py ATTN_EXE"""
+import json
 import os
 import subprocess
 import sys
@@ -65,7 +66,7 @@ with tempfile.TemporaryDirectory() as tmp:
     vocab = os.environ.get("ATTN_TEST_DATA", "tests/data") + "/bert-base-uncased/vocab.txt"
     texts = "This is a sample sentence for text classification.\nHello, world!\n"
     js = subprocess.run([attn, "tokenize", "--vocab", vocab], input=texts, capture_output=True, text=True, check=True)
-    rows = [__import__("json").loads(x)["input_ids"] for x in js.stdout.splitlines()]
+    rows = [json.loads(x)["input_ids"] for x in js.stdout.splitlines()]
     subprocess.run([attn, "tokenize", "--vocab", vocab, "--out", tmp + "/batch.safetensors"], input=texts, text=True,
                    check=True)
     batch = safetensors_np.load(tmp + "/batch.safetensors")
@@ -79,6 +80,19 @@ with tempfile.TemporaryDirectory() as tmp:
     if safetensors_np.load(out)["logits"].shape != (2, 3):
         failures.append("forward on a tokenized batch: wrong logits shape")
 
+    # ATTN_MAX_CPU_ISA caps the level of libattn's kernels: attn info reports it, and the
+    # forward at the baseline level still gives Hugging Face's numbers
+    capped = dict(os.environ, ATTN_MAX_CPU_ISA="sse2")
+    info = json.loads(subprocess.run([attn, "info", "--json"], env=capped, capture_output=True, text=True,
+                                     check=True).stdout)
+    if info.get("isa") != "sse2":
+        failures.append(f"attn info under ATTN_MAX_CPU_ISA=sse2 reports isa {info.get('isa')!r}")
+    subprocess.run([attn, "forward", "--model", model, "--config", config, "--inputs", expected_path, "--out", out],
+                   env=capped, check=True)
+    got = safetensors_np.load(out)
+    for name in ("last_hidden_state", "pooler_output", "logits"):
+        check(name + " at sse2", got[name], expected[name], 1e-5)
+
     # errors: one line on stderr, non-zero exit
     for args in (["forward", "--model", tmp + "/missing.safetensors", "--config", config, "--inputs", expected_path,
                   "--out", out],
@@ -90,6 +104,9 @@ with tempfile.TemporaryDirectory() as tmp:
         lines = p.stderr.strip().splitlines()
         if p.returncode == 0 or len(lines) != 1 or not lines[0].startswith("attn"):
             failures.append(f"{args[:2]}: exit {p.returncode}, stderr {p.stderr!r}")
+    p = subprocess.run([attn, "info"], env=dict(os.environ, ATTN_MAX_CPU_ISA="avx3"), capture_output=True, text=True)
+    if p.returncode == 0 or "ATTN_MAX_CPU_ISA" not in p.stderr:
+        failures.append(f"attn info under ATTN_MAX_CPU_ISA=avx3: exit {p.returncode}, stderr {p.stderr!r}")
 
 for f in failures:
     print("FAIL", f)

@@ -8,24 +8,17 @@
  * call. Each output element is still computed by one call over the whole
  * inner dimension, so the result does not depend on the thread count.
  * Products too small to pay for waking a helper run on the caller alone. */
-#include "layers/layer_kernels.h"
+#include "compute/compute.h"
 
-/* Multiply-adds below which a GEMM runs on one thread (about 40 us). */
-#define GEMM_SERIAL_BELOW (1 << 22)
 /* Block boundaries fall on multiples of these (BLIS's register blocks on
  * AVX-512 and AVX2 are 32x12 and 24x8 floats), so no worker gets a ragged
- * micro-tile it would not otherwise have. */
+ * micro-tile it would not otherwise have. Whether to split at all is the
+ * library's one worker-count rule (attn__parallel_workers). */
 #define ROW_ALIGN 96
 #define COL_ALIGN 48
 
-const attn_ctx attn__serial_ctx = {.threads = 1};
-
-const attn_ctx *attn__gemm_ctx(const attn_ctx *ctx, int64_t m, int64_t n, int64_t k)
-{
-    return (double)m * (double)n * (double)k < GEMM_SERIAL_BELOW ? &attn__serial_ctx : ctx;
-}
-
 typedef struct {
+    const attn__kernels *kern;
     int trans_a, trans_b;
     int64_t m, n, k;
     float alpha, beta;
@@ -57,30 +50,28 @@ static void gemm_block(void *arg, int32_t w, int32_t workers)
         c += begin;
         n = end - begin;
     }
-    attn__sgemm_rm(&attn__serial_ctx, g->trans_a, g->trans_b, m, n, g->k, g->alpha, a, g->lda, b, g->ldb, g->beta, c,
+    attn__sgemm_rm(g->kern, 1, g->trans_a, g->trans_b, m, n, g->k, g->alpha, a, g->lda, b, g->ldb, g->beta, c,
                    g->ldc);
 }
 
-void attn__layer_gemm(const attn_ctx *ctx, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
-                      const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc)
+void attn__gemm(const attn_ctx *ctx, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc)
 {
-    double work = (double)m * (double)n * (double)k;
-    int64_t workers = ctx ? attn__pool_threads(ctx->pool) : 1;
-    if (ctx && workers > ctx->threads) workers = ctx->threads;
-    while (workers > 1 && work / (double)workers < GEMM_SERIAL_BELOW) workers--;
     /* splitting rows makes every worker pack all of op(B) (k x n), splitting
      * columns all of op(A) (m x k): duplicate the smaller */
     int split_rows = n <= m;
     int64_t units = split_rows ? (m + ROW_ALIGN - 1) / ROW_ALIGN : (n + COL_ALIGN - 1) / COL_ALIGN;
-    if (workers > units) workers = units;
-    gemm_job g = {trans_a, trans_b, m, n, k, alpha, beta, a, b, c, lda, ldb, ldc, split_rows};
+    double muladds = (double)m * (double)n * (double)k;
+    int64_t per_unit = (int64_t)(muladds / (double)units / ATTN__GEMM_MULADDS_PER_UNIT);
+    int32_t workers = attn__parallel_workers(ctx, units, per_unit);
+    gemm_job g = {attn__kern(ctx), trans_a, trans_b, m, n, k, alpha, beta, a, b, c, lda, ldb, ldc, split_rows};
     if (workers <= 1) {
-        attn__sgemm_rm(&attn__serial_ctx, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        attn__sgemm_rm(g.kern, 1, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         return;
     }
     /* one block per worker, claimed as they go (a helper that has not
      * started when the caller is done leaves its block to the caller); two
      * or three blocks per worker cost 3-13% more CPU on BERT shapes, each
      * block packing the shared operand again */
-    attn__parallel_run(ctx, (int32_t)workers, gemm_block, &g);
+    attn__parallel_run(ctx, workers, gemm_block, &g);
 }

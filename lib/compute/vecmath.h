@@ -30,25 +30,19 @@
 #endif
 
 
-/* Row kernels are compiled for AVX-512, AVX2 and baseline x86-64 and the
- * best one is chosen once at load time (GCC function multi-versioning), so
- * the library needs no -march flag and still uses the CPU's vector width. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define ATTN__SIMD_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define ATTN__SIMD_CLONES
-#endif
 
 /* 16 floats as one value (GCC/clang vector extensions): one zmm, two ymm or
- * four xmm depending on the clone. Row reductions keep 16 lanes and sum
+ * four xmm depending on the ISA level. Row reductions keep 16 lanes and sum
  * them in a fixed tree at the end, so every vector width gives the same
  * bits; written this way the loops compile to plain vector code (the
  * auto-vectoriser turned 16-lane arrays into permute-heavy loops). */
 typedef float attn__v16 __attribute__((vector_size(64)));
 typedef int32_t attn__v16i __attribute__((vector_size(64)));
 
-#if defined(__GNUC__) && !defined(__clang__)
 /* vectors pass between always-inline helpers only: no call ABI is involved */
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Wpsabi"
+#elif defined(__GNUC__)
 #pragma GCC diagnostic ignored "-Wpsabi"
 #endif
 

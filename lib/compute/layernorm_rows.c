@@ -9,13 +9,12 @@
  * and thread count. */
 #include <math.h>
 
-#include "layers/layer_kernels.h"
-#include "layers/vecmath.h"
+#include "compute/simd.h"
+#include "compute/vecmath.h"
 
 #define LANES 16
 
-ATTN__SIMD_CLONES
-void attn__layernorm_row(float *y, const float *x, const float *w, const float *b, int64_t n, float eps,
+void ATTN__K(layernorm_row)(float *y, const float *x, const float *w, const float *b, int64_t n, float eps,
                          float *mean_out, float *rstd_out)
 {
     attn__v16 acc = {0};
@@ -39,8 +38,7 @@ void attn__layernorm_row(float *y, const float *x, const float *w, const float *
     *rstd_out = rstd;
 }
 
-ATTN__SIMD_CLONES
-void attn__layernorm_row_backward(float *dx, const float *x, const float *dy, const float *w, float mean, float rstd,
+void ATTN__K(layernorm_row_backward)(float *dx, const float *x, const float *dy, const float *w, float mean, float rstd,
                                   int64_t n)
 {
     attn__v16 ag = {0}, agx = {0};
@@ -63,8 +61,7 @@ void attn__layernorm_row_backward(float *dx, const float *x, const float *dy, co
     }
 }
 
-ATTN__SIMD_CLONES
-void attn__layernorm_param_grad(float *dw, float *db, const float *x, int64_t ldx, const float *dy, int64_t lddy,
+void ATTN__K(layernorm_param_grad)(float *dw, float *db, const float *x, int64_t ldx, const float *dy, int64_t lddy,
                                 const float *mean, const float *rstd, int64_t rows, int64_t c0, int64_t c1)
 {
     for (int64_t r = 0; r < rows; r++) {

@@ -6,13 +6,12 @@
  * gives bit-identical results. */
 #include <math.h>
 
-#include "layers/layer_kernels.h"
-#include "layers/vecmath.h"
+#include "compute/simd.h"
+#include "compute/vecmath.h"
 
 #define LANES 16
 
-ATTN__SIMD_CLONES
-void attn__softmax_keep_row(float *x, const uint8_t *keep, int64_t n)
+void ATTN__K(softmax_keep_row)(float *x, const uint8_t *keep, int64_t n)
 {
     attn__v16 mx = (attn__v16){0} - INFINITY;
     int64_t i = 0;
@@ -39,8 +38,7 @@ void attn__softmax_keep_row(float *x, const uint8_t *keep, int64_t n)
     for (i = 0; i < n; i++) x[i] *= inv;
 }
 
-ATTN__SIMD_CLONES
-void attn__softmax_grad_row(float *d, const float *p, int64_t n)
+void ATTN__K(softmax_grad_row)(float *d, const float *p, int64_t n)
 {
     attn__v16 acc = {0};
     int64_t i = 0;

@@ -12,8 +12,8 @@
 #include <math.h>
 
 #include "core/rng_mix.h"
-#include "layers/layer_kernels.h"
-#include "layers/vecmath.h"
+#include "compute/simd.h"
+#include "compute/vecmath.h"
 
 /* dx += dy * scale must round twice, as torch's separate multiply and
  * accumulate do: no fused multiply-add in this file. */
@@ -30,8 +30,7 @@ static uint64_t keep_from(float p)
     return (uint64_t)ceilf(p * 16777216.0f);
 }
 
-ATTN__SIMD_CLONES
-void attn__dropout_row(float *y, const float *x, int64_t n, uint64_t seed, uint64_t counter, float p, float scale)
+void ATTN__K(dropout_row)(float *y, const float *x, int64_t n, uint64_t seed, uint64_t counter, float p, float scale)
 {
     const uint64_t key = attn__rng_key(seed), from = keep_from(p);
     for (int64_t i = 0; i < n; i++) {
@@ -40,8 +39,7 @@ void attn__dropout_row(float *y, const float *x, int64_t n, uint64_t seed, uint6
     }
 }
 
-ATTN__SIMD_CLONES
-void attn__dropout_row_backward(float *dx, const float *dy, int64_t n, uint64_t seed, uint64_t counter, float p,
+void ATTN__K(dropout_row_backward)(float *dx, const float *dy, int64_t n, uint64_t seed, uint64_t counter, float p,
                                 float scale, int accumulate)
 {
     const uint64_t key = attn__rng_key(seed), from = keep_from(p);

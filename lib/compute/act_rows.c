@@ -8,8 +8,8 @@
 #include <math.h>
 
 #include "compute/kernels.h"
-#include "layers/layer_kernels.h"
-#include "layers/vecmath.h"
+#include "compute/simd.h"
+#include "compute/vecmath.h"
 
 #define SQRT1_2 0.70710678118654752440f
 #define INV_SQRT_2PI 0.39894228040143267794f
@@ -20,7 +20,6 @@
  * c = erfc(|t|) = exp(-t^2) erfcx(|t|): one exp and one division. 1 - c is
  * rounded to float before 1 + erf is formed, as torch's 1 + erf(x) is, so
  * the far negative tail cancels the way PyTorch's does. */
-ATTN__SIMD_CLONES
 static void gelu_bias_row(float *pre, float *act, const float *bias, int64_t n)
 {
     if (bias)
@@ -34,7 +33,6 @@ static void gelu_bias_row(float *pre, float *act, const float *bias, int64_t n)
     }
 }
 
-ATTN__SIMD_CLONES
 static void gelu_tanh_bias_row(float *pre, float *act, const float *bias, int64_t n)
 {
     if (bias)
@@ -47,7 +45,6 @@ static void gelu_tanh_bias_row(float *pre, float *act, const float *bias, int64_
 }
 
 /* gelu'(x) = Phi(x) + x phi(x); phi's exp(-x^2 / 2) is Phi's exp(-t^2). */
-ATTN__SIMD_CLONES
 static void gelu_grad_row(float *d, const float *pre, int64_t n)
 {
     for (int64_t i = 0; i < n; i++) {
@@ -60,7 +57,6 @@ static void gelu_grad_row(float *d, const float *pre, int64_t n)
     }
 }
 
-ATTN__SIMD_CLONES
 static void gelu_tanh_grad_row(float *d, const float *pre, int64_t n)
 {
     for (int64_t i = 0; i < n; i++) {
@@ -76,7 +72,7 @@ static void gelu_tanh_grad_row(float *d, const float *pre, int64_t n)
     }
 }
 
-void attn__bias_act_row(attn_activation f, float *pre, float *act, const float *bias, int64_t n)
+void ATTN__K(bias_act_row)(attn_activation f, float *pre, float *act, const float *bias, int64_t n)
 {
     switch (f) {
     case ATTN_ACT_GELU: gelu_bias_row(pre, act, bias, n); break;
@@ -89,7 +85,7 @@ void attn__bias_act_row(attn_activation f, float *pre, float *act, const float *
     }
 }
 
-void attn__act_grad_row(attn_activation f, float *d, const float *pre, int64_t n)
+void ATTN__K(act_grad_row)(attn_activation f, float *d, const float *pre, int64_t n)
 {
     switch (f) {
     case ATTN_ACT_GELU: gelu_grad_row(d, pre, n); break;

@@ -3,10 +3,11 @@
  * shares than threads and the threads claim shares as they go, so a thread
  * the OS does not schedule (a busy machine) delays the region by one share
  * at most, not by its whole half. */
-#include "layers/layer_kernels.h"
+#include "compute/compute.h"
 
 /* About the floats one thread should touch before a second one pays off
- * (waking a helper and joining it costs a few microseconds). */
+ * (waking a helper and joining it costs a few microseconds). For a GEMM
+ * (ATTN__GEMM_MULADDS_PER_UNIT) that is 4M multiply-adds, some 40 us. */
 #define MIN_WORK_PER_WORKER 32768
 /* Shares per thread in attn__parallel_for: the balance above. */
 #define SHARES_PER_WORKER 4
