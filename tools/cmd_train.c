@@ -247,8 +247,6 @@ static int load_pretrained(run *r, const train_opts *o)
     if (cli_present(o->table, o->table_size, "--pooling")) lo.pooling = pooling_value(o->pooling);
     if (o->dropout_given) lo.dropout = (float)o->dropout;
     if (attn_model_load_dir(r->ctx, o->init, &lo, &r->model) != ATTN_OK) return cli_fail(cmd, r->ctx, "--init");
-    if (attn_model_set_int(r->model, ATTN_MODEL_OPT_FREEZE, o->freeze) != ATTN_OK)
-        return cli_fail(cmd, r->ctx, "freezing");
     const attn_bert_config *c = attn_model_config(r->model);
     static const char *frozen[] = {"", ", embeddings frozen", ", encoder frozen (only the head trains)"};
     fprintf(stderr, "fine-tuning %s: %d layers, hidden %d, %s pooling, dropout %.2g, a new head of %d labels; lr %.3g%s",
@@ -307,6 +305,14 @@ static int build_model(run *r, const train_opts *o)
     }
     if (attn_bert_create(r->ctx, &cfg, &r->model) != ATTN_OK) return cli_fail(cmd, r->ctx, "building the model");
     if (o->init && attn_model_load_weights(r->model, o->init, 1) != ATTN_OK) return cli_fail(cmd, r->ctx, "--init");
+    return 0;
+}
+
+/* The model, frozen as asked before the optimizer sees its parameters. */
+static int build_frozen_model(run *r, const train_opts *o)
+{
+    if (build_model(r, o)) return 1;
+    if (attn_model_set_int(r->model, ATTN_MODEL_OPT_FREEZE, o->freeze) != ATTN_OK) return cli_fail(cmd, r->ctx, "freezing");
     return 0;
 }
 
@@ -450,7 +456,7 @@ static int prepare(run *r, const train_opts *o)
         fprintf(stderr, "attn %s: cannot create --out %s: %s\n", cmd, o->out, strerror(errno));
         return 1;
     }
-    return build_model(r, o) || build_optimizer(r, o);
+    return build_frozen_model(r, o) || build_optimizer(r, o);
 }
 
 /* The schedule, or where a resumed run stands; config.json. */
