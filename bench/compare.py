@@ -1,10 +1,10 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """libattn side by side with PyTorch and ONNX Runtime, on the same machine and threads.
 
 One command runs, case by case and on one thread count:
   - the BLIS sgemm rate at the case's GEMM shapes (bench/gemm_bench --path layers, the BLIS kernel set libattn runs: BLIS's own),
   - PyTorch (bench/peers/torch_bench.py), inference and training,
-  - ONNX Runtime (bench/peers/ort_bench.js on a torch.onnx export), inference only,
+  - ONNX Runtime (bench/peers/ort_bench.py on a torch.onnx export, PyPI onnxruntime), inference only,
   - libattn (`attn bench ...`; reported as n/a when the binary has no such command).
 Every framework runs each case in its own process (peak RSS per case), `--runs` times,
 interleaved so that background load hits all of them alike; the table shows the median
@@ -58,7 +58,7 @@ BLIS_ARCH_NUMBER = {"skx": "0", "haswell": "3", "sandybridge": "4"}
 
 
 def real_positions(c):
-    return c["seq"] - math.floor(c["pad"] * c["seq"] + 0.5)  # round half up, as attn bench and ort_bench.js do
+    return c["seq"] - math.floor(c["pad"] * c["seq"] + 0.5)  # round half up, as attn bench and ort_bench.py do
 
 
 def case_flops(c):
@@ -252,17 +252,16 @@ class Runner:
     def run_onnxruntime(self, c):
         if c["mode"] != "infer":
             return None, "inference only"
-        if not shutil.which(self.a.node):
-            return None, f"{self.a.node} not found"
-        if not os.path.isdir(os.path.join(self.a.ort_dir, "node_modules", "onnxruntime-node")):
-            return None, f"onnxruntime-node not installed in {self.a.ort_dir} (scripts/bench.sh installs it)"
+        probe = subprocess.run([self.python, "-c", "import onnxruntime"], capture_output=True)
+        if probe.returncode != 0:
+            return None, f"onnxruntime is not importable by {self.python} (scripts/bench.sh installs it)"
         model, err = self.onnx_model(c)
         if not model:
             return None, err
         reps, warmup = self.reps(c)
-        cmd = [self.a.node, os.path.join(HERE, "peers", "ort_bench.js"), "--model", model,
+        cmd = [self.python, os.path.join(HERE, "peers", "ort_bench.py"), "--model", model,
                "--batch", c["batch"], "--seq", c["seq"], "--pad", c["pad"], "--threads", self.a.threads,
-               "--reps", reps, "--warmup", warmup, "--ort-dir", self.a.ort_dir]
+               "--reps", reps, "--warmup", warmup]
         return run_json([str(x) for x in cmd], env=self.plain_env())
 
     def attn_has_bench(self):
@@ -455,9 +454,8 @@ def main(argv):
     p.add_argument("--build", default="build-bench", help="meson build dir (relative to the repo) for attn and gemm_bench")
     p.add_argument("--attn", help="the attn CLI (default BUILD/tools/attn)")
     p.add_argument("--gemm-bench", dest="gemm_bench", help="default BUILD/bench/gemm_bench")
-    p.add_argument("--python", default="/usr/bin/python3", help="a Python with torch")
-    p.add_argument("--node", default="node")
-    p.add_argument("--ort-dir", dest="ort_dir", default=os.path.join(CACHE, "ort"))
+    p.add_argument("--python", default=os.path.join(os.path.dirname(HERE), ".venv-ref", "bin", "python"),
+                   help="a Python with torch and onnxruntime (default: the reference environment, scripts/setup.sh)")
     p.add_argument("--onnx-cache", dest="onnx_cache", default=os.path.join(CACHE, "onnx"))
     p.add_argument("--torch-blas", dest="torch_blas", choices=["auto", "openblas", "system"], default="auto",
                    help="openblas: Debian's OpenBLAS unpacked in --openblas-dir; system: libblas.so.3 as installed; "

@@ -33,6 +33,7 @@ struct attn_ctx {
     size_t scratch_bytes;
     int32_t scratch_users;
     int32_t check_finite;
+    int32_t batch_invariant;     /* ATTN_OPT_BATCH_INVARIANT */
     uint64_t seed;
     uint64_t rng_counter;        /* next unused block of the context's random stream */
     int64_t memory_limit;        /* 0 = unlimited */
@@ -157,8 +158,10 @@ static inline int64_t attn__offset_of(const attn_tensor *t, const int64_t *idx)
  * stride, cs = column stride of the stored (un-transposed) matrices. Small
  * products run on the kernels k (gemm_small.c), the rest in BLIS with
  * `threads` threads in a per-call rntm_t (the library passes 1 and splits
- * over its own pool instead: attn__gemm in lib/compute/compute.h). Shapes
- * must have been validated: BLIS aborts. */
+ * over its own pool instead: attn__gemm in lib/compute/compute.h). k NULL:
+ * BLIS's packed path only (no small kernels, no "sup" path), whose order of
+ * summation per element of C depends on kdim alone, not on m or n
+ * (ATTN_OPT_BATCH_INVARIANT). Shapes must have been validated: BLIS aborts. */
 void attn__sgemm(const attn__kernels *k, int32_t threads, int trans_a, int trans_b, int64_t m, int64_t n,
                  int64_t kdim, float alpha, const float *a, int64_t rsa, int64_t csa, const float *b, int64_t rsb,
                  int64_t csb, float beta, float *c, int64_t rsc, int64_t csc);

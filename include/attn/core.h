@@ -74,6 +74,12 @@ typedef enum attn_ctx_option {
                                       ATTN_ISA_AVX512 = no cap); the level in use is the lower of this
                                       and what the CPU runs (ATTN_INFO_ISA). The BLIS kernels are not
                                       capped (see ATTN_INFO_BLIS_CHOICE). */
+    ATTN_OPT_BATCH_INVARIANT = 7, /**< 1: a row's results never depend on the other rows of a batch (every
+                                      GEMM with the model's weights takes BLIS's packed path, whose order of
+                                      summation per element is fixed by the inner dimension alone), so a text
+                                      gives the same bits alone or in any batch; 0 (default): small products
+                                      take faster kernels, results agree to float rounding. attn_model_embed
+                                      and attn_model_score_pairs always run with 1. */
     /* read-only statistics, for attn_ctx_get_int only */
     ATTN_INFO_BYTES_IN_USE = 100, /**< bytes currently allocated through the context */
     ATTN_INFO_PEAK_BYTES = 101,   /**< high-water mark of ATTN_INFO_BYTES_IN_USE */

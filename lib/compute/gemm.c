@@ -38,7 +38,7 @@ void attn__sgemm(const attn__kernels *kern, int32_t threads, int trans_a, int tr
             }
         return;
     }
-    if (csc == 1) {
+    if (kern && csc == 1) {
         /* op(A)[i, k] = a[i*ra + k*ca], op(B)[k, j] = b[k*rb + j*cb] */
         int64_t ra = trans_a ? csa : rsa, ca = trans_a ? rsa : csa;
         int64_t rb = trans_b ? csb : rsb, cb = trans_b ? rsb : csb;
@@ -57,6 +57,8 @@ void attn__sgemm(const attn__kernels *kern, int32_t threads, int trans_a, int tr
      * past A when m = 16q+1 and k is not a multiple of 8 (found by valgrind;
      * fixed upstream after 0.9.0): keep such shapes on the packed path. */
     if (k % 8 != 0) bli_rntm_disable_l3_sup(&rntm);
+    /* batch-invariant: sup kernels are picked by m and n and sum in another order */
+    if (!kern) bli_rntm_disable_l3_sup(&rntm);
     float al = alpha, be = beta;
     bli_sgemm_ex(trans_a ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
                  trans_b ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,

@@ -64,7 +64,9 @@ void attn__gemm(const attn_ctx *ctx, int trans_a, int trans_b, int64_t m, int64_
     double muladds = (double)m * (double)n * (double)k;
     int64_t per_unit = (int64_t)(muladds / (double)units / ATTN__GEMM_MULADDS_PER_UNIT);
     int32_t workers = attn__parallel_workers(ctx, units, per_unit);
-    gemm_job g = {attn__kern(ctx), trans_a, trans_b, m, n, k, alpha, beta, a, b, c, lda, ldb, ldc, split_rows};
+    /* NULL kernels: BLIS's packed path only, the same bits for a row in any batch */
+    const attn__kernels *kern = ctx->batch_invariant ? NULL : attn__kern(ctx);
+    gemm_job g = {kern, trans_a, trans_b, m, n, k, alpha, beta, a, b, c, lda, ldb, ldc, split_rows};
     if (workers <= 1) {
         attn__sgemm_rm(g.kern, 1, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         return;

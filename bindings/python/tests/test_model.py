@@ -131,3 +131,38 @@ class Example(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ModelFolder(unittest.TestCase):
+    """BertModel.load_dir on a folder written by the library itself (config,
+    weights, vocabulary): the options, embed and score_pairs through the binding."""
+
+    def setUp(self):
+        self.ctx = libattn.Context()
+        self.dir = tempfile.mkdtemp()
+        base = libattn.BertModel.load(self.ctx, support.TINY_WEIGHTS, support.TINY_CONFIG)
+        base.save(os.path.join(self.dir, "model.safetensors"))
+        with open(support.TINY_CONFIG) as f, open(os.path.join(self.dir, "config.json"), "w") as g:
+            g.write(f.read())
+        with open(support.VOCAB, "rb") as f, open(os.path.join(self.dir, "vocab.txt"), "wb") as g:
+            g.write(f.read())
+
+    def tearDown(self):
+        self.ctx.close()
+
+    def test_embed_and_options(self):
+        m = libattn.BertModel.load_dir(self.ctx, self.dir, pooling="mean")
+        self.assertEqual(m.get("pooling"), libattn.model.POOLINGS["mean"])
+        self.assertIn("ignored", m.load_notes)  # the file's pooler, unused with mean pooling
+        e = m.set("normalize", 1).embed(["hello world", "a second text"])
+        self.assertEqual(e.shape, (2, m.embedding_dim))
+        self.assertTrue(np.allclose((e ** 2).sum(1), 1.0, atol=1e-5))
+        self.assertTrue(np.array_equal(m.embed(["a second text"])[0], e[1]))
+
+    def test_score_pairs_needs_a_head_and_gives_one_row_per_pair(self):
+        m = libattn.BertModel.load_dir(self.ctx, self.dir)
+        s = m.score_pairs(["q one", "q two"], ["passage", "another passage"])
+        self.assertEqual(s.shape, (2, 3))
+        head_less = libattn.BertModel.load_dir(self.ctx, self.dir, num_labels=0)
+        with self.assertRaises(libattn.StateError):
+            head_less.score_pairs(["q"], ["p"])
