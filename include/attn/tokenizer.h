@@ -18,9 +18,11 @@
  *     are cut out of the text wherever they appear, exactly as written
  *     (case-sensitive, even inside a word): they are never split or
  *     lowercased. "[mask]" in an uncased text is ordinary text.
- *  3. Cleaning: NUL, U+FFFD and control characters (categories Cc, Cf, Cn,
+ *  3. Cleaning: NUL, U+FFFD and control characters (categories Cc, Cf,
  *     Co, Cs, except TAB, LF and CR) are removed; whitespace (TAB, LF, CR
- *     and categories Zs, Zl, Zp) becomes a space.
+ *     and categories Zs, Zl, Zp) becomes a space. Unassigned code points
+ *     (Cn) and the few Cf characters assigned since Unicode 9 stay, as in
+ *     `tokenizers`, whose tables are that old.
  *  4. Spaces are put around CJK ideographs (U+4E00-9FFF, 3400-4DBF,
  *     20000-2A6DF, 2A700-2B73F, 2B740-2B81F, 2B920-2CEAF, F900-FAFF,
  *     2F800-2FA1F: the blocks of `tokenizers`' BertNormalizer).
@@ -34,9 +36,11 @@
  *     it, then "##"-prefixed entries for the rest, greedily; a word with
  *     more than 100 characters (not bytes), or with a part no entry
  *     matches, becomes [UNK] as a whole.
- * Unicode properties (categories, NFD, case mapping) come from utf8proc;
- * characters that Unicode assigned after the tables of Hugging Face's
- * build may be classed differently.
+ * Unicode properties (categories, NFD, case mapping) come from utf8proc
+ * (Unicode 15); characters that Unicode assigned after the tables of
+ * Hugging Face's build (its punctuation and mark tables predate Unicode
+ * 9, its letters and case mappings follow Unicode 16) may be classed
+ * differently: a few hundred code points, none in common use.
  *
  * The work per text is linear in its length: a long run of combining marks
  * is put in canonical order by a linear sort (not by exchanges, which are
@@ -104,9 +108,10 @@ ATTN_API attn_status attn_tokenizer_load_buffer(attn_ctx *ctx, const char *data,
  *    strip_accents (null follows lowercase), lowercase), NFD, NFKD, NFC,
  *    NFKC, Lowercase, StripAccents (drops Mn, Mc, Me), Replace with a
  *    "String" pattern, Strip, and Sequence of these; null = none.
- *  - "pre_tokenizer": BertPreTokenizer, Whitespace (\w+|[^\w\s]+),
- *    WhitespaceSplit, Punctuation (every behavior), Sequence; null = the
- *    whole normalized text is one word.
+ *  - "pre_tokenizer": BertPreTokenizer, Whitespace (runs of word
+ *    characters and runs of other non-space characters), WhitespaceSplit,
+ *    Punctuation (every behavior), Sequence; null = the whole normalized
+ *    text is one word.
  *  - "model": WordPiece (vocab, unk_token, continuing_subword_prefix,
  *    max_input_chars_per_word up to 100000).
  *  - "post_processor": TemplateProcessing (single and pair templates with
@@ -174,7 +179,9 @@ ATTN_API int32_t attn_tokenizer_max_length(const attn_tokenizer *tok);
 ATTN_API void attn_tokenizer_destroy(attn_tokenizer *tok);
 
 /** Number of ids (they run from 0 to this - 1): the vocab's lines, or for
- *  a tokenizer.json the highest vocab or added-token id + 1; -1 for NULL. */
+ *  a tokenizer.json one more than the highest id its vocab, added tokens,
+ *  templates or padding name; every id an encoding call gives is below
+ *  it. -1 for NULL. */
 ATTN_API int32_t attn_tokenizer_vocab_size(const attn_tokenizer *tok);
 /** Id of an exact added token or vocab entry (no normalization).
  *  ATTN_ERR_NOT_FOUND if neither has it, ATTN_ERR_INVALID_ARG for NULL

@@ -71,11 +71,13 @@ static attn_status canonical_order(attn_ctx *ctx, attn__normalizer *nz, int32_t 
                 while (b > 0 && ccc(r[b - 1]) > k) {
                     r[b] = r[b - 1];
                     b--;
+                    nz->work++; /* every move counts: the tests see a quadratic sort */
                 }
                 r[b] = c;
             }
             continue;
         }
+        nz->work += 2 * len + 257;
         size_t count[257] = {0};
         for (size_t a = 0; a < len; a++) count[ccc(r[a]) + 1]++;
         for (int k = 1; k <= 256; k++) count[k] += count[k - 1];

@@ -34,7 +34,7 @@ void attn__text_buf_free(attn_ctx *ctx, attn__text_buf *b)
     b->cap = 0;
 }
 
-attn_status attn__text_ids_push(attn_ctx *ctx, attn__text_ids *l, int32_t v)
+attn_status attn__text_ids_grow_push(attn_ctx *ctx, attn__text_ids *l, int32_t v)
 {
     if (l->n >= (size_t)INT32_MAX)
         return attn__fail(ctx, ATTN_ERR_LIMIT, "more than %d token ids in one sequence", INT32_MAX);

@@ -37,8 +37,17 @@ typedef struct attn__text_ids {
     size_t n;
 } attn__text_ids;
 
-attn_status attn__text_ids_push(attn_ctx *ctx, attn__text_ids *l, int32_t v);
+/* Appends v, growing the list (the slow path) when it is full. */
+attn_status attn__text_ids_grow_push(attn_ctx *ctx, attn__text_ids *l, int32_t v);
 static inline int32_t *attn__text_ids_data(const attn__text_ids *l) { return (int32_t *)l->buf.data; }
+static inline attn_status attn__text_ids_push(attn_ctx *ctx, attn__text_ids *l, int32_t v)
+{
+    if (l->n < l->buf.cap / sizeof(int32_t) && l->n < (size_t)INT32_MAX) {
+        attn__text_ids_data(l)[l->n++] = v;
+        return ATTN_OK;
+    }
+    return attn__text_ids_grow_push(ctx, l, v);
+}
 
 /* A growable list of byte spans [start, end) of a string. */
 typedef struct attn__span {
@@ -56,7 +65,7 @@ static inline attn__span *attn__spans_data(const attn__spans *l) { return (attn_
 
 int attn__is_white_space(int32_t c);      /* Unicode White_Space (Rust char::is_whitespace) */
 int attn__is_bert_punctuation(int32_t c); /* ASCII punctuation or a P* category */
-int attn__is_other(int32_t c);            /* Cc Cf Cn Co Cs */
+int attn__is_other(int32_t c);            /* Cc Cf Co Cs, as BertNormalizer's tables know them */
 int attn__is_cjk_ideograph(int32_t c);    /* the blocks of BertNormalizer */
 int attn__is_word_char(int32_t c);        /* regex \w: Alphabetic, marks, Nd, Pc, joiners */
 int attn__is_mark(int32_t c);             /* Mn Mc Me */
@@ -78,6 +87,7 @@ typedef struct attn__vocab {
     size_t *offset;      /* offset[id] = start of entry id in text */
     uint32_t *len;       /* len[id] = bytes of entry id, ATTN__VOCAB_GAP if none */
     int32_t size;        /* ids run from 0 to size - 1 */
+    int32_t entries;     /* ids that have an entry (size less the gaps) */
     int32_t *slots;      /* open addressing: id or -1; a power of two long */
     size_t slot_mask;
     size_t longest;      /* bytes of the longest entry, bounds WordPiece's search */

@@ -75,14 +75,31 @@ int32_t attn__tokenizer_find(const attn_tokenizer *tok, const char *s, size_t n)
     return attn__vocab_find(&tok->vocab, "", 0, s, n);
 }
 
-/* The next id `tokenizers` gives a token the model lacks: past the model's
- * entries and past every added id. */
+/* The next id `tokenizers` gives a token the model lacks: the model's
+ * entry count (not its highest id + 1: in a vocab with gaps the two
+ * differ, and `tokenizers` counts), or past the highest added id when
+ * that is beyond it. */
 static int32_t next_free_id(const attn_tokenizer *tok)
 {
-    int32_t next = tok->vocab.size;
+    int32_t next = tok->vocab.entries, max_added = -1;
     for (size_t i = 0; i < tok->added.n; i++)
-        if (tok->added.tok[i].id >= next) next = tok->added.tok[i].id + 1;
-    return next;
+        if (tok->added.tok[i].id > max_added) max_added = tok->added.tok[i].id;
+    return max_added >= next ? max_added + 1 : next;
+}
+
+/* One past the highest id anything can produce: the model, an added
+ * token, a template's special token, the pad id. */
+static int32_t id_count(const attn_tokenizer *tok)
+{
+    int32_t n = tok->vocab.size;
+    for (size_t i = 0; i < tok->added.n; i++)
+        if (tok->added.tok[i].id >= n) n = tok->added.tok[i].id + 1;
+    const attn__template *t[2] = {&tok->single, &tok->pair};
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < t[k]->n_ids; i++)
+            if (t[k]->ids[i] >= n) n = t[k]->ids[i] + 1;
+    if (tok->pad_id >= n) n = tok->pad_id + 1;
+    return n;
 }
 
 attn_status attn__tokenizer_add_token(attn_tokenizer *tok, const char *fn, const char *content, size_t len,
@@ -175,8 +192,8 @@ attn_status attn__tokenizer_set_bert_template(attn_tokenizer *tok, const char *c
 attn_status attn__tokenizer_finish(attn_tokenizer *tok)
 {
     ATTN_CHECK(attn__added_index(tok->ctx, &tok->added));
-    tok->id_count = next_free_id(tok);
     if (tok->pad_id < 0) tok->pad_id = attn__tokenizer_find(tok, "[PAD]", 5);
+    tok->id_count = id_count(tok);
     return ATTN_OK;
 }
 
@@ -284,9 +301,11 @@ attn_status attn_tokenizer_token_to_id(const attn_tokenizer *tok, const char *to
 const char *attn_tokenizer_id_to_token(const attn_tokenizer *tok, int32_t id)
 {
     if (!tok || id < 0) return NULL;
-    if (id < tok->vocab.size && tok->vocab.len[id] != ATTN__VOCAB_GAP) return tok->vocab.text + tok->vocab.offset[id];
+    /* added tokens first, as `tokenizers` looks them up */
     const attn__added_token *t = attn__added_by_id(&tok->added, id);
-    return t ? t->content : NULL;
+    if (t) return t->content;
+    if (id < tok->vocab.size && tok->vocab.len[id] != ATTN__VOCAB_GAP) return tok->vocab.text + tok->vocab.offset[id];
+    return NULL;
 }
 
 /* ---- the pipeline ------------------------------------------------------ */
@@ -323,9 +342,45 @@ static attn_status valid_utf8(attn_tokenizer *tok, const char *text, size_t len,
     return ATTN_OK;
 }
 
+/* Unicode's Case_Ignorable (Mn Me Cf Lm Sk and the apostrophes, colons
+ * and dots of Word_Break MidLetter / MidNumLet / Single_Quote) and Cased
+ * (here Lu Ll Lt): what the final-sigma rule of str.lower() looks at. */
+static int case_ignorable(int32_t c)
+{
+    switch (c) {
+    case 0x27: case 0x2E: case 0x3A: case 0xB7: case 0x387: case 0x55F: case 0x5F4: case 0x2018: case 0x2019:
+    case 0x2024: case 0x2027: case 0xFE13: case 0xFE52: case 0xFE55: case 0xFF07: case 0xFF0E: case 0xFF1A: return 1;
+    default: break;
+    }
+    if (c < 0x80) return 0;
+    utf8proc_category_t cat = utf8proc_category(c);
+    return cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_ME || cat == UTF8PROC_CATEGORY_CF ||
+           cat == UTF8PROC_CATEGORY_LM || cat == UTF8PROC_CATEGORY_SK;
+}
+
+static int cased(int32_t c)
+{
+    utf8proc_category_t cat = utf8proc_category(c);
+    return cat == UTF8PROC_CATEGORY_LU || cat == UTF8PROC_CATEGORY_LL || cat == UTF8PROC_CATEGORY_LT;
+}
+
+/* Final sigma: capital sigma at pts[i] ends a word when a cased letter
+ * comes before it and none after it (case-ignorables skipped). Each scan
+ * stops at the first character that is not case-ignorable, so the work
+ * stays linear in the text. */
+static int final_sigma(const int32_t *pts, size_t n, size_t i)
+{
+    size_t b = i;
+    while (b > 0 && case_ignorable(pts[b - 1])) b--;
+    if (b == 0 || !cased(pts[b - 1])) return 0;
+    size_t a = i + 1;
+    while (a < n && case_ignorable(pts[a])) a++;
+    return a == n || !cased(pts[a]);
+}
+
 /* sentence-transformers' do_lower_case: Python's str.lower() on the text
  * before the tokenizer sees it (so "[CLS]" typed in a text is no longer
- * the special token). The final-sigma rule of str.lower() is not applied. */
+ * the special token), final sigma included. */
 static attn_status lower_input(attn_tokenizer *tok, const char **s, size_t *n)
 {
     attn_ctx *ctx = tok->ctx;
@@ -333,8 +388,9 @@ static attn_status lower_input(attn_tokenizer *tok, const char **s, size_t *n)
     ATTN_CHECK(attn__utf8_to_points(ctx, *s, *n, &tok->lower_pts));
     size_t m = tok->lower_pts.n;
     for (size_t i = 0; i < m; i++) {
+        const int32_t *pts = attn__text_ids_data(&tok->lower_pts); /* pushing may move it */
         int32_t lc[2];
-        int k = attn__lowercase(attn__text_ids_data(&tok->lower_pts)[i], lc);
+        int k = pts[i] == 0x3A3 && final_sigma(pts, m, i) ? (lc[0] = 0x3C2, 1) : attn__lowercase(pts[i], lc);
         for (int j = 0; j < k; j++) ATTN_CHECK(attn__text_ids_push(ctx, &tok->lower_pts, lc[j]));
     }
     ATTN_CHECK(attn__points_to_utf8(ctx, attn__text_ids_data(&tok->lower_pts) + m, tok->lower_pts.n - m, &tok->lower, n));

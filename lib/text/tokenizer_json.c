@@ -358,6 +358,9 @@ static attn_status template_of(loader *L, const attn__json *v, const char *key, 
             int b = strcmp(name, "B") == 0;
             if (!b && strcmp(name, "A") != 0) return fail(L, body, ATTN_ERR_FORMAT, "a template Sequence id must be A or B");
             if (b && !pair) return fail(L, body, ATTN_ERR_FORMAT, "the single template uses sequence B");
+            /* `tokenizers` would repeat it, and a truncated sequence would
+             * no longer fit max_len */
+            if (b ? has_b : has_a) return fail(L, body, ATTN_ERR_FORMAT, "the template uses a sequence twice");
             has_a |= !b;
             has_b |= b;
             ATTN_CHECK(attn__template_add_sequence(L->ctx, t, b ? ATTN__PIECE_B : ATTN__PIECE_A, (int32_t)type_id));

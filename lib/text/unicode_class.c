@@ -33,15 +33,21 @@ int attn__is_bert_punctuation(int32_t c)
     }
 }
 
+/* BertNormalizer's "other" (Rust unicode_categories' is_other): Cc, Co,
+ * Cs and Cf. Its tables predate Unicode 9: unassigned code points (Cn)
+ * are never "other" there, nor the format characters assigned since
+ * (Arabic pound and piastre marks above, the disputed end of ayah, Kaithi
+ * number sign above, the Egyptian hieroglyph format controls), so
+ * cleaning keeps them, as `tokenizers` does. */
 int attn__is_other(int32_t c)
 {
     if (c < 0x80) return c < 0x20 || c == 0x7f;
     switch (utf8proc_category(c)) {
     case UTF8PROC_CATEGORY_CC:
-    case UTF8PROC_CATEGORY_CF:
-    case UTF8PROC_CATEGORY_CN:
     case UTF8PROC_CATEGORY_CO:
     case UTF8PROC_CATEGORY_CS: return 1;
+    case UTF8PROC_CATEGORY_CF:
+        return !(c == 0x890 || c == 0x891 || c == 0x8E2 || c == 0x110CD || (c >= 0x13430 && c <= 0x1343F));
     default: return 0;
     }
 }

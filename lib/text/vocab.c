@@ -128,7 +128,7 @@ attn_status attn__vocab_parse(attn_ctx *ctx, const char *fn, const char *data, s
         out += n + 1;
         p = nl ? nl + 1 : end;
     }
-    v->size = (int32_t)lines;
+    v->size = v->entries = (int32_t)lines;
     for (int32_t id = 0; id < v->size; id++) insert(v, id);
     return ATTN_OK;
 }
@@ -166,10 +166,10 @@ attn_status attn__vocab_from_pairs(attn_ctx *ctx, const char *fn, size_t n, cons
     for (size_t i = 0; i < n; i++) {
         size_t id = (size_t)ids[i];
         if (v->len[id] != ATTN__VOCAB_GAP) {
-            const char *other = v->text + v->offset[id];
-            attn__vocab_free(ctx, v);
-            return attn__fail(ctx, ATTN_ERR_FORMAT, "%s: vocab entries \"%.64s\" and \"%.64s\" share the id %zu", fn,
-                              other, tokens[i], id);
+            attn_status st = attn__fail(ctx, ATTN_ERR_FORMAT, "%s: vocab entries \"%.64s\" and \"%.64s\" share the id %zu",
+                                        fn, v->text + v->offset[id], tokens[i], id);
+            attn__vocab_free(ctx, v); /* after the message: it quotes the entry */
+            return st;
         }
         memcpy(v->text + out, tokens[i], lens[i]);
         v->text[out + lens[i]] = '\0';
@@ -179,6 +179,7 @@ attn_status attn__vocab_from_pairs(attn_ctx *ctx, const char *fn, size_t n, cons
         out += lens[i] + 1;
     }
     v->size = (int32_t)size;
+    v->entries = (int32_t)n;
     for (int32_t id = 0; id < v->size; id++)
         if (v->len[id] != ATTN__VOCAB_GAP) insert(v, id);
     return ATTN_OK;
