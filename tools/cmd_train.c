@@ -18,6 +18,7 @@
 #include "commands.h"
 #include "evaluate.h"
 #include "labelled_data.h"
+#include "model_files.h"
 #include "progress.h"
 #include "svg_curve.h"
 #include "train_data.h"
@@ -225,9 +226,58 @@ static int check_out(run *r, const train_opts *o)
     return 0;
 }
 
-/* The model: fresh from the options, or a Hugging Face checkpoint with a new head. */
+/* attn_pooling's values in words */
+static const char *pooling_words[] = {"BERT pooler", "[CLS]", "mean", "max", "mean/sqrt(length)", "weighted mean",
+                                      "last-token"};
+
+static int pooling_value(const char *name)
+{
+    return strcmp(name, "mean") == 0 ? ATTN_POOL_MEAN : strcmp(name, "cls") == 0 ? ATTN_POOL_CLS : ATTN_POOL_CLS_DENSE;
+}
+
+/* A pretrained model folder with a new classifier head of the task's
+ * labels on its own pooling (or --pooling), its dropout (or --dropout),
+ * frozen as asked. */
+static int load_pretrained(run *r, const train_opts *o)
+{
+    attn_model_load_opts lo;
+    attn_model_load_opts_init(&lo);
+    lo.num_labels = r->labels.k;
+    lo.problem_type = o->problem;
+    if (cli_present(o->table, o->table_size, "--pooling")) lo.pooling = pooling_value(o->pooling);
+    if (o->dropout_given) lo.dropout = (float)o->dropout;
+    if (attn_model_load_dir(r->ctx, o->init, &lo, &r->model) != ATTN_OK) return cli_fail(cmd, r->ctx, "--init");
+    const attn_bert_config *c = attn_model_config(r->model);
+    static const char *frozen[] = {"", ", embeddings frozen", ", encoder frozen (only the head trains)"};
+    fprintf(stderr, "fine-tuning %s: %d layers, hidden %d, %s pooling, dropout %.2g, a new head of %d labels; lr %.3g%s",
+            o->init, (int)c->num_layers, (int)c->hidden_size, c->pooling >= 0 && c->pooling <= ATTN_POOL_LAST_TOKEN ? pooling_words[c->pooling] : "?",
+            (double)c->hidden_dropout, (int)c->num_labels, o->lr, frozen[o->freeze]);
+    if (o->layer_lr_decay != 1.0) fprintf(stderr, ", layer-wise lr decay %.3g", o->layer_lr_decay);
+    fprintf(stderr, "\n");
+    const char *notes = attn_model_load_notes(r->model);
+    for (const char *line = notes; *line;) {
+        const char *end = strchr(line, '\n');
+        int len = end ? (int)(end - line) : (int)strlen(line);
+        fprintf(stderr, "  %.*s\n", len, line);
+        line += len + (end ? 1 : 0);
+    }
+    return 0;
+}
+
+/* The model: fresh from the options, a pretrained folder, or a Hugging
+ * Face checkpoint with a new head. */
 static int build_model(run *r, const train_opts *o)
 {
+    if (o->init_dir) {
+        if (load_pretrained(r, o)) return 1;
+        int32_t limit = attn_model_config(r->model)->max_position_embeddings;
+        if (limit < o->max_len) {
+            fprintf(stderr, "attn %s: --max-len %ld exceeds the model's max_position_embeddings %d\n", cmd, o->max_len,
+                    (int)limit);
+            return 1;
+        }
+        return 0;
+    }
     attn_bert_config cfg;
     attn_bert_config_init(&cfg);
     if (o->init) {
@@ -236,9 +286,7 @@ static int build_model(run *r, const train_opts *o)
         if (cli_check_weights(cmd, "--init", o->init) || cli_check_config(cmd, "--init-config", path)) return 1;
         if (attn_bert_config_load(r->ctx, path, &cfg) != ATTN_OK) return cli_fail(cmd, r->ctx, "--init-config");
     } else {
-        int pooling = strcmp(o->pooling, "mean") == 0 ? ATTN_POOL_MEAN
-                      : strcmp(o->pooling, "cls") == 0 ? ATTN_POOL_CLS
-                                                         : ATTN_POOL_CLS_DENSE;
+        int pooling = pooling_value(o->pooling);
         cfg.vocab_size = attn_tokenizer_vocab_size(r->tok);
         cfg.hidden_size = (int32_t)o->hidden;
         cfg.num_layers = (int32_t)o->layers;
@@ -260,6 +308,14 @@ static int build_model(run *r, const train_opts *o)
     return 0;
 }
 
+/* The model, frozen as asked before the optimizer sees its parameters. */
+static int build_frozen_model(run *r, const train_opts *o)
+{
+    if (build_model(r, o)) return 1;
+    if (attn_model_set_int(r->model, ATTN_MODEL_OPT_FREEZE, o->freeze) != ATTN_OK) return cli_fail(cmd, r->ctx, "freezing");
+    return 0;
+}
+
 static int build_optimizer(run *r, const train_opts *o)
 {
     attn_optim_opts oo;
@@ -275,7 +331,9 @@ static int build_optimizer(run *r, const train_opts *o)
     attn_tokenizer_token_to_id(r->tok, "[PAD]", &pad_id);
     int32_t width = r->sets[0].width;
     if (attn_optim_create(r->ctx, &oo, &r->opt) != ATTN_OK || attn_optim_add_group(r->opt, 1.0, 0.0, &no_decay) != ATTN_OK ||
-        attn_model_add_to_optim(r->model, r->opt, 0, no_decay) != ATTN_OK ||
+        (o->layer_lr_decay == 1.0 ? attn_model_add_to_optim(r->model, r->opt, 0, no_decay)
+                                  : attn_model_add_to_optim_layerwise(r->model, r->opt, o->weight_decay,
+                                                                      o->layer_lr_decay)) != ATTN_OK ||
         batch_tensors_init(&r->bt, r->ctx, (int32_t)(o->batch > 64 ? o->batch : 64), (int32_t)o->max_len, pad_id,
                            o->problem, width) ||
         evaluation_init(&r->eval, o->problem, r->labels.k))
@@ -373,13 +431,18 @@ static int prepare(run *r, const train_opts *o)
     if (attn_ctx_set_int(r->ctx, ATTN_OPT_SEED, o->seed) != ATTN_OK ||
         attn_ctx_set_int(r->ctx, ATTN_OPT_CHECK_FINITE, 1) != ATTN_OK)
         return cli_fail(cmd, r->ctx, "settings");
-    const char *vocab = attn_cmd_find_vocab(o->vocab);
-    if (!vocab) {
-        fprintf(stderr, "attn %s: no vocabulary found; pass --vocab bert-base-uncased/vocab.txt\n", cmd);
-        return 1;
+    if (o->init_dir) {
+        /* the folder's own tokenizer: its token ids are the ones the encoder learnt */
+        if (attn_tokenizer_load_dir(r->ctx, o->init, &r->tok) != ATTN_OK) return cli_fail(cmd, r->ctx, "--init");
+    } else {
+        const char *vocab = attn_cmd_find_vocab(o->vocab);
+        if (!vocab) {
+            fprintf(stderr, "attn %s: no vocabulary found; pass --vocab bert-base-uncased/vocab.txt\n", cmd);
+            return 1;
+        }
+        if (attn_tokenizer_load(r->ctx, vocab, ATTN_TOKENIZER_LOWERCASE, &r->tok) != ATTN_OK)
+            return cli_fail(cmd, r->ctx, "--vocab");
     }
-    if (attn_tokenizer_load(r->ctx, vocab, ATTN_TOKENIZER_LOWERCASE, &r->tok) != ATTN_OK)
-        return cli_fail(cmd, r->ctx, "--vocab");
     if (!o->dump_tokens && check_out(r, o)) return 1;
     if (load_data(r, o)) return 1;
     if (o->dump_tokens) return dump_tokens(o->dump_tokens, r) ? 1 : -1;
@@ -393,7 +456,7 @@ static int prepare(run *r, const train_opts *o)
         fprintf(stderr, "attn %s: cannot create --out %s: %s\n", cmd, o->out, strerror(errno));
         return 1;
     }
-    return build_model(r, o) || build_optimizer(r, o);
+    return build_frozen_model(r, o) || build_optimizer(r, o);
 }
 
 /* The schedule, or where a resumed run stands; config.json. */
@@ -424,6 +487,9 @@ static int start(run *r, const train_opts *o, int64_t steps_per_epoch, attn_trai
     if (attn_bert_config_save(r->ctx, attn_model_config(r->model), (const char *const *)r->labels.names, r->config) !=
         ATTN_OK)
         return cli_fail(cmd, r->ctx, "writing config.json");
+    /* with the tokenizer beside config and weights, --out is a model folder
+     * that attn predict, eval and embed (and --init) read as it is */
+    if (o->init_dir && model_files_copy_tokenizer(cmd, o->init, o->out)) return 1;
     return 0;
 }
 

@@ -95,3 +95,33 @@ char (*model_files_labels(const char *cmd, attn_ctx *ctx, const attn_model *mode
             snprintf(names[c], sizeof names[c], "LABEL_%d", (int)c);
     return names;
 }
+
+static const char *tokenizer_files[] = {"tokenizer.json", "vocab.txt", "tokenizer_config.json", "special_tokens_map.json",
+                                        "sentence_bert_config.json"};
+
+int model_files_copy_tokenizer(const char *cmd, const char *from, const char *dir)
+{
+    for (size_t i = 0; i < sizeof tokenizer_files / sizeof tokenizer_files[0]; i++) {
+        char src[4096], dst[4096], tmp[4200];
+        struct stat sb;
+        snprintf(src, sizeof src, "%s/%s", from, tokenizer_files[i]);
+        if (stat(src, &sb) != 0 || !S_ISREG(sb.st_mode)) continue;
+        snprintf(dst, sizeof dst, "%s/%s", dir, tokenizer_files[i]);
+        snprintf(tmp, sizeof tmp, "%s.tmp", dst);
+        FILE *in = fopen(src, "rb"), *out = in ? fopen(tmp, "wb") : NULL;
+        char buf[65536];
+        size_t got;
+        int ok = in && out;
+        while (ok && (got = fread(buf, 1, sizeof buf, in)) > 0) ok = fwrite(buf, 1, got, out) == got;
+        ok = ok && !ferror(in);
+        if (in) fclose(in);
+        if (out && fclose(out) != 0) ok = 0;
+        /* renamed into place, so a folder never holds half a tokenizer */
+        if (!ok || rename(tmp, dst) != 0) {
+            fprintf(stderr, "attn %s: cannot copy %s into %s\n", cmd, src, dir);
+            remove(tmp);
+            return 1;
+        }
+    }
+    return 0;
+}

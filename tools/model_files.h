@@ -31,5 +31,10 @@ int model_files_tokenizer(const char *cmd, attn_ctx *ctx, attn_model *model, con
  * "LABEL_i"): num_labels rows of MODEL_LABEL_BYTES, freed with free(). NULL
  * with a message when the model has no head or too many labels. */
 char (*model_files_labels(const char *cmd, attn_ctx *ctx, const attn_model *model, const char *config))[MODEL_LABEL_BYTES];
+/* Copies the tokenizer files of a model folder (tokenizer.json, vocab.txt,
+ * tokenizer_config.json, special_tokens_map.json, sentence_bert_config.json,
+ * those that exist) into dir, so that dir is a complete model folder.
+ * Prints the error and returns 1 on failure. */
+int model_files_copy_tokenizer(const char *cmd, const char *from, const char *dir);
 
 #endif

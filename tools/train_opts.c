@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "attn.h"
 
@@ -39,22 +40,65 @@ static const cli_opt table[] = {
     {"--patience", "N|auto", "stop after N epochs without a better validation score (auto: about 180 steps' worth, "
                              "at least 3)", "auto", 0},
     {"--min-epochs", "N", "never stop early before this many epochs", "1", 0},
-    {"--lr", "X", "peak learning rate (AdamW)", "1e-3", 0},
+    {"--lr", "X", "peak learning rate (AdamW; default 1e-3 from scratch, 5e-5 fine-tuning --init DIR, 1e-3 with "
+                  "--freeze-encoder)", NULL, 0},
     {"--warmup", "X", "fraction of the steps for linear warmup", "0.1", 0},
     {"--weight-decay", "X", "AdamW weight decay (not on biases and LayerNorm)", "0.01", 0},
     {"--clip", "X", "clip gradients to this global L2 norm (0: off)", "1.0", 0},
-    {"--dropout", "X", "dropout probability", "0.1", 0},
+    {"--dropout", "X", "dropout probability (default 0.1; with --init DIR its config.json's)", NULL, 0},
     {"--seed", "N", "seed for initialisation, dropout and shuffling", "42", 0},
     CLI_OPT_THREADS,
     CLI_OPT_MEMORY_LIMIT,
-    {"--init", "CKPT", "fine-tune from a Hugging Face checkpoint instead of random weights", NULL, 0},
-    {"--init-config", "config.json", "its config (default: config.json beside CKPT)", NULL, 0},
+    {"--init", "DIR|CKPT", "fine-tune a pretrained model: a Hugging Face / sentence-transformers folder (its "
+                           "tokenizer, pooling and dropout; a new classifier head), or weights with --vocab", NULL, 0},
+    {"--init-config", "config.json", "with --init CKPT: its config (default: config.json beside CKPT)", NULL, 0},
+    {"--from-scratch", NULL, "train a new model from random weights (the default without --init)", NULL, 0},
+    {"--freeze-encoder", NULL, "with --init: train only the classifier head (a linear probe)", NULL, 0},
+    {"--freeze-embeddings", NULL, "with --init: leave the embedding tables and their LayerNorm as they are", NULL, 0},
+    {"--layer-lr-decay", "X", "learning rate of each block below the head X times the one above (0 < X <= 1; "
+                              "the embeddings lowest)", "1", 0},
     {"--resume", NULL, "continue from DIR/checkpoint.safetensors", NULL, 0},
     {"--dump-tokens", "FILE", "write split, label and token ids of every text as TSV and exit", NULL, 0},
     {"--quiet", NULL, "no progress bar", NULL, 0},
     {"--stop-after", "N", "end this run after N epochs (continue later with --resume)", "0", 0},
     {"--pooling", "cls-dense|cls|mean", "sentence vector: BERT pooler, [CLS] as is, or mean of the tokens", "cls-dense", 0},
 };
+
+/* --init, --from-scratch and what fine-tuning changes: the defaults of
+ * --lr and --dropout, and freezing. */
+static int fine_tuning_opts(cli_opt *opts, int n, train_opts *o)
+{
+    int scratch = cli_present(opts, n, "--from-scratch");
+    int freeze_enc = cli_present(opts, n, "--freeze-encoder"), freeze_emb = cli_present(opts, n, "--freeze-embeddings");
+    if (scratch && o->init) {
+        fprintf(stderr, "attn %s: --from-scratch trains new weights and --init starts from pretrained ones: pass one "
+                        "of them\n", cmd);
+        return 1;
+    }
+    if ((freeze_enc || freeze_emb || o->layer_lr_decay != 1.0) && !o->init) {
+        fprintf(stderr, "attn %s: --freeze-encoder, --freeze-embeddings and --layer-lr-decay fine-tune a pretrained "
+                        "model: they need --init DIR\n", cmd);
+        return 1;
+    }
+    if (o->init_dir && o->vocab) {
+        fprintf(stderr, "attn %s: --init %s is a model folder, which brings its own tokenizer: leave out --vocab\n",
+                cmd, o->init);
+        return 1;
+    }
+    if (freeze_enc && freeze_emb) {
+        fprintf(stderr, "attn %s: --freeze-encoder already freezes the embeddings: pass one of them\n", cmd);
+        return 1;
+    }
+    o->freeze = freeze_enc ? ATTN_FREEZE_ENCODER : freeze_emb ? ATTN_FREEZE_EMBEDDINGS : ATTN_FREEZE_NONE;
+    /* a pretrained encoder forgets what it knows at the from-scratch rate;
+     * a head alone learns at it */
+    o->lr = o->init && o->freeze != ATTN_FREEZE_ENCODER ? 5e-5 : 1e-3;
+    if (cli_value(opts, n, "--lr") && !cli_double(cmd, cli_get(opts, n, "--lr"), &o->lr)) return 1;
+    o->dropout_given = cli_value(opts, n, "--dropout") != NULL;
+    o->dropout = 0.1;
+    if (o->dropout_given && !cli_double_in(cmd, opts, n, "--dropout", 0.0, 0.999, &o->dropout)) return 1;
+    return 0;
+}
 
 /* runs/NAME for --tsv DIR/NAME.tsv: a TSV run never lands in runs/fortunes. */
 static void default_out(const char *tsv, char *buf, size_t size)
@@ -98,6 +142,8 @@ int train_opts_parse(int argc, char **argv, train_opts *o)
     o->out = o->out_given ? cli_value(opts, n, "--out") : o->default_out;
     o->force = cli_present(opts, n, "--force");
     o->init = cli_value(opts, n, "--init");
+    struct stat sb;
+    o->init_dir = o->init && stat(o->init, &sb) == 0 && S_ISDIR(sb.st_mode);
     o->init_config = cli_value(opts, n, "--init-config");
     o->resume = cli_present(opts, n, "--resume");
     o->dump_tokens = cli_value(opts, n, "--dump-tokens");
@@ -124,12 +170,13 @@ int train_opts_parse(int argc, char **argv, train_opts *o)
         !cli_long_in(cmd, opts, n, "--epochs", 1, TRAIN_MAX_EPOCHS, &o->epochs) ||
         !cli_long_in(cmd, opts, n, "--min-epochs", 0, TRAIN_MAX_EPOCHS, &o->min_epochs) ||
         !cli_long_in(cmd, opts, n, "--stop-after", 0, TRAIN_MAX_EPOCHS, &o->stop_after) ||
-        !cli_long(cmd, cli_get(opts, n, "--seed"), &o->seed) || !cli_double(cmd, cli_get(opts, n, "--lr"), &o->lr) ||
+        !cli_long(cmd, cli_get(opts, n, "--seed"), &o->seed) ||
         !cli_double_in(cmd, opts, n, "--warmup", 0.0, 1.0, &o->warmup) ||
         !cli_double_in(cmd, opts, n, "--weight-decay", 0.0, 1e3, &o->weight_decay) ||
         !cli_double_in(cmd, opts, n, "--clip", 0.0, 1e30, &o->clip) ||
-        !cli_double_in(cmd, opts, n, "--dropout", 0.0, 0.999, &o->dropout))
+        !cli_double_in(cmd, opts, n, "--layer-lr-decay", 1e-6, 1.0, &o->layer_lr_decay))
         return 2;
+    if (fine_tuning_opts(opts, n, o)) return 2;
     o->patience = -1;
     if (strcmp(cli_value(opts, n, "--patience"), "auto") != 0 &&
         !cli_long_in(cmd, opts, n, "--patience", 1, TRAIN_MAX_EPOCHS, &o->patience))

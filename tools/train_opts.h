@@ -11,7 +11,10 @@ typedef struct train_opts {
     const char *data, *tsv, *val, *test, *categories, *vocab, *out, *init, *init_config, *dump_tokens, *pooling;
     const char *label_names;
     long layers, hidden, heads, ffn, max_len, batch, epochs, patience, min_epochs, seed, stop_after;
-    double lr, warmup, weight_decay, clip, dropout;
+    double lr, warmup, weight_decay, clip, dropout, layer_lr_decay;
+    /* fine-tuning: --init names a model folder (init_dir) or a checkpoint file */
+    int init_dir, freeze;     /* freeze: attn_freeze */
+    int dropout_given;        /* --dropout given: else a folder's config.json decides */
     int problem;      /* attn_problem_type */
     int select;       /* SELECT_* */
     int strip_attribution, quiet, resume, force, text_first, skip_bad, out_given;

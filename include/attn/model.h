@@ -182,9 +182,23 @@ typedef enum attn_model_option {
     ATTN_MODEL_OPT_BATCH_SIZE = 4,  /**< texts per forward pass in attn_model_embed / score_pairs (default 32) */
     ATTN_MODEL_OPT_NORMALIZE = 5,   /**< 1: attn_model_embed L2-normalises each embedding. Default: 1 when
                                          the folder has a Normalize module, else 0 */
-    ATTN_MODEL_OPT_POOLING = 6      /**< the pooling (attn_pooling) of the pooled output from the next forward
+    ATTN_MODEL_OPT_POOLING = 6,     /**< the pooling (attn_pooling) of the pooled output from the next forward
                                          on; ATTN_POOL_CLS_DENSE only for a model that has a pooler */
+    ATTN_MODEL_OPT_FREEZE = 7       /**< which parameters training leaves as they are (attn_freeze; default
+                                         ATTN_FREEZE_NONE). Set it before handing the parameters to an optimizer */
 } attn_model_option;
+/** Values of ATTN_MODEL_OPT_FREEZE. Backward computes no gradient for a
+ *  frozen parameter and stops where nothing below it trains (a frozen
+ *  encoder costs only the head's backward, and its forward keeps nothing for
+ *  backward); frozen gradients keep whatever they held. attn_model_add_to_optim
+ *  and attn_model_add_to_optim_layerwise leave frozen parameters out, so
+ *  neither the update nor weight decay touches them. */
+typedef enum attn_freeze {
+    ATTN_FREEZE_NONE = 0,       /**< everything trains */
+    ATTN_FREEZE_EMBEDDINGS = 1, /**< the word, position and token-type tables and their LayerNorm stay */
+    ATTN_FREEZE_ENCODER = 2     /**< only the classifier head trains (embeddings, blocks and pooler stay): a linear probe */
+} attn_freeze;
+
 /** Sets an option (the values each accepts are listed with it).
  *  ATTN_ERR_INVALID_ARG for an unknown key or a value it does not accept. */
 ATTN_API attn_status attn_model_set_int(attn_model *model, attn_model_option key, int64_t value);
@@ -228,6 +242,27 @@ ATTN_API attn_status attn_model_backward(attn_model *model, const attn_tensor *g
 ATTN_API attn_status attn_model_add_to_optim(attn_model *model, attn_optim *opt, int32_t decay_group,
                                              int32_t no_decay_group);
 
+/** Adds the model's trainable parameters to opt in groups as fine-tuning a
+ *  pretrained encoder does: per depth (0 the embeddings, l + 1 encoder block
+ *  l, num_layers + 1 everything above the blocks: final LayerNorm, pooler,
+ *  classifier) a group of learning-rate scale layer_lr_decay^(num_layers + 1
+ *  - depth) with weight decay weight_decay, and one with weight decay 0 for
+ *  that depth's biases and LayerNorm weights. layer_lr_decay 1 gives every
+ *  group the base learning rate (plain fine-tuning); 0.8, say, lets the
+ *  embeddings move 0.8^(L+1) times as fast as the head. Groups are added
+ *  only for depths that have parameters; the optimizer's own group 0 is left
+ *  as it is. Frozen parameters (ATTN_MODEL_OPT_FREEZE) are left out.
+ *  ATTN_ERR_INVALID_ARG for a NULL argument, weight_decay < 0 or
+ *  layer_lr_decay outside (0, 1]; errors of attn_optim_add_group /
+ *  attn_optim_add_param (e.g. ATTN_ERR_STATE after a step) pass through. */
+ATTN_API attn_status attn_model_add_to_optim_layerwise(attn_model *model, attn_optim *opt, double weight_decay,
+                                                       double layer_lr_decay);
+/** The depth of parameter i as attn_model_add_to_optim_layerwise counts it
+ *  (0 embeddings, l + 1 block l, num_layers + 1 above the blocks), and
+ *  whether ATTN_MODEL_OPT_FREEZE freezes it (*frozen, may be NULL).
+ *  ATTN_ERR_RANGE for i out of range. */
+ATTN_API attn_status attn_model_param_depth(const attn_model *model, int32_t i, int32_t *depth, int32_t *frozen);
+
 /* ---- Model folders, as Hugging Face and sentence-transformers save them ---- */
 
 /** Options of attn_model_load_dir. Versioned: fill with
@@ -238,6 +273,8 @@ typedef struct attn_model_load_opts {
                                 classifier of n labels (initialised anew unless the file has one of that size) */
     int32_t problem_type;  /**< -1 (default): config.json's, else by num_labels; else an attn_problem_type */
     int32_t pooling;       /**< -1 (default): the folder's Pooling module, else BERT's pooler; else an attn_pooling */
+    float dropout;         /**< < 0 (default): config.json's dropout probabilities; else in [0, 1): the hidden,
+                                attention and classifier dropout for training (fine-tuning with another one) */
 } attn_model_load_opts;
 
 /** Fills opts with the defaults (everything from the folder). NULL is a no-op. */

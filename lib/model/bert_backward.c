@@ -66,6 +66,7 @@ attn_status attn__model_backward_encoder(attn_model *m)
         if (m->cfg.norm_position == ATTN_NORM_POST) ATTN_CHECK(block_backward_post(m, &m->blocks[l], in));
         else ATTN_CHECK(block_backward_pre(m, &m->blocks[l], in));
     }
+    if (m->freeze == ATTN_FREEZE_EMBEDDINGS) return ATTN_OK; /* nothing below trains */
     /* embeddings: dropout, LayerNorm, then the three tables share one gradient */
     ATTN_CHECK(attn_tensor_fill(m->dS, 0.0));
     ATTN_CHECK(attn_dropout_backward(m->emb_drop, m->dA, m->dS));
@@ -92,8 +93,11 @@ static attn_status pool_backward(attn_model *m)
 
 static attn_status backward_from_pooled(attn_model *m)
 {
-    ATTN_CHECK(pool_backward(m));
-    ATTN_CHECK(attn__model_backward_encoder(m));
+    /* a frozen encoder (pooler included) ends the chain at the head */
+    if (m->freeze != ATTN_FREEZE_ENCODER) {
+        ATTN_CHECK(pool_backward(m));
+        ATTN_CHECK(attn__model_backward_encoder(m));
+    }
     m->have_forward = 0; /* layers' saved state is consumed */
     return attn__ok(m->ctx);
 }

@@ -424,6 +424,7 @@ static const char *option_name(attn_model_option key)
     case ATTN_MODEL_OPT_BATCH_SIZE: return "ATTN_MODEL_OPT_BATCH_SIZE";
     case ATTN_MODEL_OPT_NORMALIZE: return "ATTN_MODEL_OPT_NORMALIZE";
     case ATTN_MODEL_OPT_POOLING: return "ATTN_MODEL_OPT_POOLING";
+    case ATTN_MODEL_OPT_FREEZE: return "ATTN_MODEL_OPT_FREEZE";
     }
     return NULL;
 }
@@ -437,18 +438,24 @@ attn_status attn_model_set_int(attn_model *m, attn_model_option key, int64_t val
     if (key == ATTN_MODEL_OPT_MAX_LENGTH) lo = 2, hi = m->cfg.max_position_embeddings;
     if (key == ATTN_MODEL_OPT_BATCH_SIZE) lo = 1, hi = 65536;
     if (key == ATTN_MODEL_OPT_POOLING) hi = ATTN_POOL_LAST_TOKEN;
+    if (key == ATTN_MODEL_OPT_FREEZE) hi = ATTN_FREEZE_ENCODER;
     if (value < lo || value > hi)
         return attn__fail(m->ctx, ATTN_ERR_INVALID_ARG, "attn_model_set_int: %s must be in [%lld, %lld], not %lld", name,
                           (long long)lo, (long long)hi, (long long)value);
     switch (key) {
     case ATTN_MODEL_OPT_SKIP_PADDING: m->skip_padding = (int32_t)value; break;
     case ATTN_MODEL_OPT_INFERENCE_ONLY:
-        m->inference_only = (int32_t)value;
+    case ATTN_MODEL_OPT_FREEZE: {
+        if (key == ATTN_MODEL_OPT_INFERENCE_ONLY) m->inference_only = (int32_t)value;
+        else m->freeze = (int32_t)value;
+        /* no backward runs through the blocks of a frozen encoder either */
+        int32_t drop = m->inference_only || m->freeze == ATTN_FREEZE_ENCODER;
         for (int32_t l = 0; l < m->cfg.num_layers; l++) {
-            attn__layer_drop_activations(m->blocks[l].attn, (int32_t)value);
-            attn__layer_drop_activations(m->blocks[l].ffn, (int32_t)value);
+            attn__layer_drop_activations(m->blocks[l].attn, drop);
+            attn__layer_drop_activations(m->blocks[l].ffn, drop);
         }
         break;
+    }
     case ATTN_MODEL_OPT_MAX_LENGTH: m->max_length = (int32_t)value; break;
     case ATTN_MODEL_OPT_BATCH_SIZE: m->batch_size = (int32_t)value; break;
     case ATTN_MODEL_OPT_NORMALIZE: m->normalize = (int32_t)value; break;
@@ -473,6 +480,7 @@ attn_status attn_model_get_int(const attn_model *m, attn_model_option key, int64
     case ATTN_MODEL_OPT_BATCH_SIZE: *value = m->batch_size; return ATTN_OK;
     case ATTN_MODEL_OPT_NORMALIZE: *value = m->normalize; return ATTN_OK;
     case ATTN_MODEL_OPT_POOLING: *value = m->cfg.pooling; return ATTN_OK;
+    case ATTN_MODEL_OPT_FREEZE: *value = m->freeze; return ATTN_OK;
     }
     return attn__fail(m->ctx, ATTN_ERR_INVALID_ARG, "attn_model_get_int: unknown option %d", (int)key);
 }

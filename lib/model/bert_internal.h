@@ -37,6 +37,7 @@ struct attn_model {
     int32_t training;
     int32_t skip_padding;
     int32_t inference_only;          /* ATTN_MODEL_OPT_INFERENCE_ONLY */
+    int32_t freeze;                  /* ATTN_MODEL_OPT_FREEZE (attn_freeze) */
 
     /* parts */
     attn_layer *word_emb, *pos_emb, *type_emb, *emb_ln, *emb_drop;
@@ -93,6 +94,8 @@ void attn__model_discard(attn_model *m);
 /* Gives parameter i's gradient its memory (zeroed) if it has none yet:
  * before the gradient is handed out or given to an optimizer. */
 attn_status attn__model_grad_memory(attn_model *m, int32_t i);
+/* 1 if ATTN_MODEL_OPT_FREEZE leaves parameter i as it is (optim_params.c). */
+int attn__model_param_frozen(const attn_model *m, int32_t i);
 /* The last encoder output [N, H] (after the final LayerNorm in pre-LN). */
 attn_tensor *attn__model_hidden(attn_model *m);
 /* Size of the first version of each versioned struct: callers built

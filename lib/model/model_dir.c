@@ -262,6 +262,7 @@ void attn_model_load_opts_init(attn_model_load_opts *opts)
     opts->num_labels = -1;
     opts->problem_type = -1;
     opts->pooling = -1;
+    opts->dropout = -1.0f;
 }
 
 #define LOAD_OPTS_V1_SIZE (offsetof(attn_model_load_opts, pooling) + sizeof(int32_t))
@@ -295,6 +296,7 @@ static attn_status build_model(attn_ctx *ctx, const folder *f, const attn_model_
         cfg.problem_type = o->num_labels == 1 ? ATTN_PROBLEM_REGRESSION : ATTN_PROBLEM_SINGLE_LABEL;
     }
     if (o->problem_type >= 0) cfg.problem_type = o->problem_type;
+    if (o->dropout >= 0.0f) cfg.hidden_dropout = cfg.attention_dropout = cfg.classifier_dropout = o->dropout;
     attn_model *m;
     ATTN_CHECK(attn_bert_create(ctx, &cfg, &m));
     attn_status st = attn_model_load_weights(m, weights, 1);
@@ -315,8 +317,9 @@ attn_status attn_model_load_dir(attn_ctx *ctx, const char *dir, const attn_model
     attn_model_load_opts_init(&o);
     if (opts) ATTN_CHECK(attn__accept_versioned(ctx, "model load options", opts, LOAD_OPTS_V1_SIZE, &o, sizeof o));
     if (o.pooling < -1 || o.pooling > ATTN_POOL_LAST_TOKEN || o.num_labels < -1 || o.problem_type < -1 ||
-        o.problem_type > ATTN_PROBLEM_MULTI_LABEL)
-        return attn__fail(ctx, ATTN_ERR_INVALID_ARG, "attn_model_load_dir: pooling, num_labels or problem_type out of range");
+        o.problem_type > ATTN_PROBLEM_MULTI_LABEL || !(o.dropout < 1.0f))
+        return attn__fail(ctx, ATTN_ERR_INVALID_ARG,
+                          "attn_model_load_dir: pooling, num_labels, problem_type or dropout out of range");
     struct stat sb;
     if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
         return attn__fail(ctx, ATTN_ERR_IO, "%s is not a folder (attn_model_load_dir takes the folder a model was saved in)", dir);

@@ -163,7 +163,18 @@ START_TEST(folder_errors_say_what_is_wrong)
     ck_assert_int_eq(attn_model_config(m)->num_labels, 4);
     ck_assert_int_eq(attn_model_config(m)->pooling, ATTN_POOL_MEAN);
     ck_assert_ptr_nonnull(strstr(attn_model_load_notes(m), "initialised: classifier.*"));
+    ck_assert_float_eq(attn_model_config(m)->hidden_dropout, 0.1f); /* the config's */
     attn_model_destroy(m);
+    /* another dropout for fine-tuning: every dropout of the model */
+    o.dropout = 0.25f;
+    ATTN_ASSERT_OK(ctx, attn_model_load_dir(ctx, dir, &o, &m));
+    ck_assert_float_eq(attn_model_config(m)->hidden_dropout, 0.25f);
+    ck_assert_float_eq(attn_model_config(m)->attention_dropout, 0.25f);
+    ck_assert_float_eq(attn_model_config(m)->classifier_dropout, 0.25f);
+    attn_model_destroy(m);
+    o.dropout = 1.0f;
+    ATTN_ASSERT_FAILS(ctx, ATTN_ERR_INVALID_ARG, attn_model_load_dir(ctx, dir, &o, &m));
+    o.dropout = -1.0f;
     o.pooling = 42;
     ATTN_ASSERT_FAILS(ctx, ATTN_ERR_INVALID_ARG, attn_model_load_dir(ctx, dir, &o, &m));
     attn_ctx_destroy(ctx);

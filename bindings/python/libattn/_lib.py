@@ -59,6 +59,7 @@ class ModelLoadOptsStruct(ctypes.Structure):
         ("num_labels", ctypes.c_int32),
         ("problem_type", ctypes.c_int32),
         ("pooling", ctypes.c_int32),
+        ("dropout", ctypes.c_float),
     ]
 
 
@@ -146,6 +147,7 @@ PROTOTYPES = {
     "attn_model_loss_backward": (c_status, [c_handle, c_handle, _P(ctypes.c_float)]),
     "attn_model_loss": (c_status, [c_handle, c_handle, _P(ctypes.c_float)]),
     "attn_model_add_to_optim": (c_status, [c_handle, c_handle, ctypes.c_int32, ctypes.c_int32]),
+    "attn_model_add_to_optim_layerwise": (c_status, [c_handle, c_handle, ctypes.c_double, ctypes.c_double]),
     "attn_model_set_int": (c_status, [c_handle, c_enum, ctypes.c_int64]),
     "attn_model_get_int": (c_status, [c_handle, c_enum, c_int64_p]),
     "attn_model_load_opts_init": (None, [_P(ModelLoadOptsStruct)]),

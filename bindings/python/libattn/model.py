@@ -11,7 +11,10 @@ from .tokenizer import Batch
 LAST_HIDDEN, POOLED, LOGITS = 0, 1, 2
 
 # attn_model_option
-OPTIONS = {"skip_padding": 1, "inference_only": 2, "max_length": 3, "batch_size": 4, "normalize": 5, "pooling": 6}
+OPTIONS = {"skip_padding": 1, "inference_only": 2, "max_length": 3, "batch_size": 4, "normalize": 5, "pooling": 6,
+           "freeze": 7}
+# attn_freeze
+FREEZES = {"none": 0, "embeddings": 1, "encoder": 2}
 # attn_pooling, by sentence-transformers' names
 POOLINGS = {"cls_dense": 0, "cls": 1, "mean": 2, "max": 3, "mean_sqrt_len_tokens": 4, "weightedmean": 5,
             "lasttoken": 6}
@@ -48,10 +51,10 @@ class BertModel(Handle):
         return model
 
     @classmethod
-    def load_dir(cls, ctx, path, num_labels=None, problem_type=None, pooling=None):
+    def load_dir(cls, ctx, path, num_labels=None, problem_type=None, pooling=None, dropout=None):
         """A Hugging Face / sentence-transformers model folder (attn_model_load_dir):
         config, weights, tokenizer, pooling, Dense and Normalize modules.
-        num_labels / problem_type / pooling override the folder's."""
+        num_labels / problem_type / pooling / dropout override the folder's."""
         opts = ModelLoadOptsStruct()
         lib().attn_model_load_opts_init(ctypes.byref(opts))
         if num_labels is not None:
@@ -60,6 +63,8 @@ class BertModel(Handle):
             opts.problem_type = problem_type
         if pooling is not None:
             opts.pooling = POOLINGS[pooling] if isinstance(pooling, str) else pooling
+        if dropout is not None:
+            opts.dropout = dropout
         out = ctypes.c_void_p()
         status = lib().attn_model_load_dir(ctx.handle, str(path).encode(), ctypes.byref(opts), ctypes.byref(out))
         model = cls.__new__(cls)
@@ -74,9 +79,11 @@ class BertModel(Handle):
 
     def set(self, option, value):
         """attn_model_set_int by name: skip_padding, inference_only, max_length, batch_size, normalize,
-        pooling (a name from POOLINGS or its number)."""
+        pooling (a name from POOLINGS or its number), freeze (a name from FREEZES or its number)."""
         if option == "pooling" and isinstance(value, str):
             value = POOLINGS[value]
+        if option == "freeze" and isinstance(value, str):
+            value = FREEZES[value]
         self._check(lib().attn_model_set_int(self.handle, OPTIONS[option], int(value)), f"attn_model_set_int({option})")
         return self
 

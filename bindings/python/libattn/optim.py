@@ -44,6 +44,14 @@ class Optimizer(Handle):
                                                   int(no_decay_group)), "attn_model_add_to_optim")
         self._models.append(model)
 
+    def add_model_layerwise(self, model, weight_decay=0.01, layer_lr_decay=1.0):
+        """Adds the model's trainable parameters in per-depth groups (attn_model_add_to_optim_layerwise):
+        learning rate scaled by layer_lr_decay per block below the head, no decay on biases and LayerNorm."""
+        self._check(lib().attn_model_add_to_optim_layerwise(model.handle, self.handle, float(weight_decay),
+                                                            float(layer_lr_decay)),
+                    "attn_model_add_to_optim_layerwise")
+        self._models.append(model)
+
     @property
     def param_count(self):
         return lib().attn_optim_param_count(self.handle)

@@ -74,6 +74,17 @@ class TinyBert(unittest.TestCase):
                 compared += 1
         self.assertGreaterEqual(compared, 30)
 
+    def test_a_frozen_encoder_trains_only_the_head_in_layerwise_groups(self):
+        self.model.set("freeze", "encoder")
+        opt = libattn.Optimizer.adamw(self.ctx, lr=1e-3, eps=1e-6, weight_decay=0.0)
+        opt.add_model_layerwise(self.model, weight_decay=0.01, layer_lr_decay=0.5)
+        self.assertEqual(opt.param_count, 2)  # classifier.weight and .bias
+        before = {name: value.numpy() for name, value, _ in self.model.parameters()}
+        self.model.train_step(opt, self.labels, *self.batch)
+        for name, value, _ in self.model.parameters():
+            same = np.array_equal(value.numpy(), before[name])
+            self.assertEqual(same, not name.startswith("classifier."), name)
+
     def test_saved_weights_reload_to_the_same_logits(self):
         logits = self.model.forward(*self.batch).logits
         with tempfile.TemporaryDirectory() as tmp:
