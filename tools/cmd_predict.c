@@ -72,13 +72,6 @@ static void pending_free(pending *p)
     free(p->line_no);
 }
 
-static int blank(const char *s)
-{
-    for (; *s; s++)
-        if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\v' && *s != '\f') return 0;
-    return 1;
-}
-
 /* Fills p with up to p->cap non-blank lines: 1 while more may follow, 0 at
  * the end, -1 on a read error (printed). */
 static int pending_fill(pending *p, text_input *in, const char *cmd)
@@ -87,7 +80,7 @@ static int pending_fill(pending *p, text_input *in, const char *cmd)
     while (p->count < p->cap) {
         int got = text_input_next(in, cmd);
         if (got <= 0) return got;
-        if (blank(in->line)) continue;
+        if (text_input_blank(in->line)) continue;
         int i = p->count;
         if (p->caps[i] < in->len + 1) {
             char *t = realloc(p->texts[i], in->len + 1);

@@ -1,6 +1,5 @@
 /* attn similarity: embeds a corpus of texts once, then for each query line
  * prints the K nearest corpus texts by cosine similarity with the scores. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,14 +24,6 @@ static int embed_all(const char *cmd, attn_ctx *ctx, attn_model *model, const te
     }
     if (attn_model_embed(model, (const char *const *)t->texts, t->count, *out, total) != ATTN_OK)
         return !cli_fail(cmd, ctx, "embedding");
-    /* cosine: unit vectors, whatever the model's own normalisation */
-    for (int32_t i = 0; i < t->count; i++) {
-        float *v = *out + (int64_t)i * dim;
-        double s = 0.0;
-        for (int64_t j = 0; j < dim; j++) s += (double)v[j] * v[j];
-        float inv = s > 0.0 ? (float)(1.0 / sqrt(s)) : 0.0f;
-        for (int64_t j = 0; j < dim; j++) v[j] *= inv;
-    }
     return 1;
 }
 
@@ -65,6 +56,11 @@ int attn_cmd_similarity(int argc, char **argv)
         !text_list_read(cmd, files[0] ? files : NULL, &queries))
         goto done;
     if (k > corpus.count) k = corpus.count;
+    /* cosine: unit vectors, whatever the model's own normalisation */
+    if (attn_model_set_int(model, ATTN_MODEL_OPT_NORMALIZE, 1) != ATTN_OK) {
+        cli_fail(cmd, ctx, "normalisation");
+        goto done;
+    }
     if (!embed_all(cmd, ctx, model, &corpus, &ce) || !embed_all(cmd, ctx, model, &queries, &qe)) goto done;
     best = malloc((size_t)(k ? k : 1) * sizeof *best);
     best_score = malloc((size_t)(k ? k : 1) * sizeof *best_score);

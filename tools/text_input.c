@@ -86,3 +86,10 @@ void text_input_free(text_input *in)
     free(in->line);
     in->line = NULL;
 }
+
+int text_input_blank(const char *s)
+{
+    for (; *s; s++)
+        if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\v' && *s != '\f') return 0;
+    return 1;
+}

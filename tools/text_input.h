@@ -32,6 +32,9 @@ void text_input_init(text_input *in, const char *const *files);
  * -1 after printing "attn CMD: FILE: <error>" (a file that cannot be opened
  * or read). */
 int text_input_next(text_input *in, const char *cmd);
+/* 1 if the line holds only spaces, tabs, CR, VT and FF (a line predict,
+ * embed and the other text commands skip). */
+int text_input_blank(const char *line);
 /* Prints one warning line if lines held NUL bytes. */
 void text_input_warn(const text_input *in, const char *cmd);
 void text_input_free(text_input *in);

@@ -75,13 +75,6 @@ int text_model_open(const char *cmd, cli_opt *opts, int n, attn_ctx **ctx, attn_
     return 1;
 }
 
-static int blank(const char *s)
-{
-    for (; *s; s++)
-        if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\v' && *s != '\f') return 0;
-    return 1;
-}
-
 int text_list_read(const char *cmd, const char *const *files, text_list *out)
 {
     memset(out, 0, sizeof *out);
@@ -89,7 +82,7 @@ int text_list_read(const char *cmd, const char *const *files, text_list *out)
     text_input_init(&in, files);
     int r;
     while ((r = text_input_next(&in, cmd)) > 0) {
-        if (blank(in.line)) continue;
+        if (text_input_blank(in.line)) continue;
         if (out->count == out->cap) {
             int32_t cap = out->cap ? out->cap * 2 : 256;
             char **grown = realloc(out->texts, (size_t)cap * sizeof *grown);
