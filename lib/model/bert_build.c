@@ -165,7 +165,7 @@ static attn_status register_params(attn_model *m, attn_layer *layer, const char 
     return ATTN_OK;
 }
 
-static int ends_with(const char *s, const char *suffix)
+int attn__ends_with(const char *s, const char *suffix)
 {
     size_t a = strlen(s), b = strlen(suffix);
     return a >= b && strcmp(s + a - b, suffix) == 0;
@@ -177,9 +177,9 @@ static attn_status init_params(attn_model *m)
 {
     for (int32_t i = 0; i < m->nparams; i++) {
         bert_param *p = &m->params[i];
-        if (ends_with(p->name, "LayerNorm.weight") || ends_with(p->name, "layer_norm.weight"))
+        if (attn__ends_with(p->name, "LayerNorm.weight") || attn__ends_with(p->name, "layer_norm.weight"))
             ATTN_CHECK(attn_tensor_fill(p->value, 1.0));
-        else if (ends_with(p->name, "bias"))
+        else if (attn__ends_with(p->name, "bias"))
             ATTN_CHECK(attn_tensor_fill(p->value, 0.0));
         else
             ATTN_CHECK(attn_tensor_init_normal(p->value, 0.0f, m->cfg.initializer_range));

@@ -84,6 +84,8 @@ struct attn_model {
     attn_tensor *d_logits, *d_pooled_drop, *d_pooled, *d_pool_pre, *d_cls;   /* [B, *] */
 };
 
+/* 1 if s ends with suffix (parameter names, module types). */
+int attn__ends_with(const char *s, const char *suffix);
 /* The configuration's name of a pooling ("mean", "cls_dense", ...). */
 const char *attn__pooling_name(int32_t pooling);
 /* Makes *t a float32 (or dtype) tensor of shape [rows, cols] (cols = 0 for

@@ -52,12 +52,6 @@ static attn_status module_dir(attn_ctx *ctx, const attn__json_doc *doc, const at
     return join(ctx, out, root, path);
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t a = strlen(s), b = strlen(suffix);
-    return a >= b && strcmp(s + a - b, suffix) == 0;
-}
-
 /* modules.json: [{"idx", "name", "path", "type"}, ...] in order */
 static attn_status read_modules(attn_ctx *ctx, folder *f)
 {
@@ -79,20 +73,20 @@ static attn_status read_modules(attn_ctx *ctx, folder *f)
         char dir[PATH_MAX_LEN];
         st = module_dir(ctx, doc, entry, f->root, dir);
         if (st != ATTN_OK) break;
-        if (ends_with(type, ".Transformer") && !have_transformer) {
+        if (attn__ends_with(type, ".Transformer") && !have_transformer) {
             memcpy(f->transformer, dir, sizeof dir);
             have_transformer = 1;
-        } else if (ends_with(type, ".Pooling")) {
+        } else if (attn__ends_with(type, ".Pooling")) {
             if (f->pooling_config[0] || f->ndense)
                 st = attn__json_fail(doc, entry, ATTN_ERR_UNSUPPORTED, "a second Pooling module, or one after Dense");
             else
                 st = join(ctx, f->pooling_config, dir, "config.json");
-        } else if (ends_with(type, ".Dense")) {
+        } else if (attn__ends_with(type, ".Dense")) {
             if (f->ndense == ATTN__MAX_DENSE)
                 st = attn__json_fail(doc, entry, ATTN_ERR_LIMIT, "more than %d Dense modules", ATTN__MAX_DENSE);
             else
                 memcpy(f->dense[f->ndense++], dir, sizeof dir);
-        } else if (ends_with(type, ".Normalize")) {
+        } else if (attn__ends_with(type, ".Normalize")) {
             f->normalize = 1;
         } else {
             st = attn__json_fail(doc, entry, ATTN_ERR_UNSUPPORTED,
@@ -183,7 +177,7 @@ static attn_status activation_by_name(const attn__json_doc *doc, const attn__jso
     } known[] = {{".Tanh", ATTN_ACT_TANH},       {".Identity", ATTN_ACT_IDENTITY}, {".ReLU", ATTN_ACT_RELU},
                  {".Sigmoid", ATTN_ACT_SIGMOID}, {".GELU", ATTN_ACT_GELU}};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-        if (strncmp(name, "torch.", 6) == 0 && ends_with(name, known[i].suffix)) {
+        if (strncmp(name, "torch.", 6) == 0 && attn__ends_with(name, known[i].suffix)) {
             *act = known[i].act;
             return ATTN_OK;
         }
