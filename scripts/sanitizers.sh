@@ -56,8 +56,10 @@ out = set()
 for t in json.load(sys.stdin):
     if wanted & set(t["suite"]):
         for arg in t["cmd"]:
-            path = os.path.realpath(arg)
-            if os.path.isabs(arg) and path.startswith(build + os.sep):
+            # meson names some built programs relative to the build directory (tools/attn)
+            rel = not os.path.isabs(arg) and "/" in arg and not arg.startswith(("-", "."))
+            path = os.path.realpath(os.path.join(build, arg) if rel else arg)
+            if (os.path.isabs(arg) or rel) and path.startswith(build + os.sep):
                 out.add(os.path.relpath(path, build))
 print("\n".join(sorted(out)))
 ' "$@"
