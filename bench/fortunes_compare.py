@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """The main job side by side: libattn's `attn train` and its PyTorch twin
 (bench/reference/torch_classifier.py) on the same fortunes split, the same
 token ids (libattn's tokenizer, via `attn train --dump-tokens`), the same
@@ -7,7 +7,7 @@ same seeds; plus the TF-IDF + logistic-regression baseline. Prints a table
 and a final JSON line; --strip-attribution runs the variant without the
 "-- Author" lines.
 
-  /usr/bin/python3 bench/fortunes_compare.py --attn build/tools/attn [--seeds 1,2,3] [--threads 2]
+  .venv-ref/bin/python bench/fortunes_compare.py --attn build/tools/attn [--seeds 1,2,3] [--threads 2]
       [--strip-attribution] [-- extra `attn train` options such as --pooling mean]
 
 Extra training options after `--` go to both sides (the PyTorch script
@@ -37,7 +37,7 @@ def torch_env(threads, torch_blas):
     """PyTorch at its best on this machine, exactly as bench/compare.py runs it:
     OpenBLAS with the CPU's kernels when scripts/bench.sh unpacked it, OpenMP
     threads that sleep instead of spinning, the same thread count."""
-    args = argparse.Namespace(python="/usr/bin/python3", threads=threads, torch_blas=torch_blas,
+    args = argparse.Namespace(python=sys.executable, threads=threads, torch_blas=torch_blas,
                               openblas_dir=os.path.join(compare.CACHE, "openblas", "usr", "lib", "x86_64-linux-gnu",
                                                         "openblas-pthread"))
     runner = compare.Runner(args)

@@ -105,7 +105,7 @@ def main():
         ids = os.path.join(tmp, "ids.tsv")
         subprocess.run([args.attn, "train", "--init", args.model, "--max-len", str(args.max_len), "--dump-tokens", ids],
                        check=True)
-        rows["TF-IDF + logistic regression"] = [run(["/usr/bin/python3", os.path.join(HERE, "reference",
+        rows["TF-IDF + logistic regression"] = [run([PY, os.path.join(HERE, "reference",
                                                                                          "tfidf_baseline.py")])]
         rows["MiniLM frozen embeddings + LR"] = [run([PY, os.path.join(HERE, "reference", "embedding_logreg.py"),
                                                      "--model", args.model, "--max-len", str(args.max_len),

@@ -1,8 +1,8 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Seed-averaged test accuracy of `attn train` on the fortunes task for one
 set of options: the tool behind bench/results/fortunes_sweep.txt.
 
-  /usr/bin/python3 bench/fortunes_sweep.py --attn build/tools/attn --seeds 1,2,3 [--threads 1] -- --pooling mean --dropout 0.2
+  .venv-ref/bin/python bench/fortunes_sweep.py --attn build/tools/attn --seeds 1,2,3 [--threads 1] -- --pooling mean --dropout 0.2
 
 Prints one line per seed (test accuracy and macro-F1, best epoch, best
 validation accuracy) and a SUMMARY line with the means. Runs are

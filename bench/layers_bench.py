@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """PyTorch twin of bench/layers_bench.c: the same layer cases at the same
 shapes and thread count, one JSON object per line in the same format.
 

@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """libattn's layers next to PyTorch's, at BERT-base shapes, in one go.
 
 Runs bench/layers_bench (C, from a build directory) and bench/layers_bench.py
@@ -12,8 +12,8 @@ The load average before and after is printed too: on a busy machine the
 absolute numbers mean little (the ratios hold up better), and --wait-quiet
 waits (up to 10 minutes each time) for the 1-minute load to fall first.
 
-  /usr/bin/python3 bench/layers_compare.py --build build
-  /usr/bin/python3 bench/layers_compare.py --build build --threads 1 --runs 5 --cases attention,ffn
+  .venv-ref/bin/python bench/layers_compare.py --build build
+  .venv-ref/bin/python bench/layers_compare.py --build build --threads 1 --runs 5 --cases attention,ffn
 
 Exit status 1 when attention or FFN forward misses the 1.5x target.
 """
@@ -68,12 +68,12 @@ def main():
     # PyTorch set up exactly as bench/compare.py runs it: OpenBLAS with this
     # CPU's kernels when scripts/bench.sh unpacked it, passive OpenMP waits
     runner = compare.Runner(argparse.Namespace(
-        python="/usr/bin/python3", threads=a.threads, torch_blas=a.torch_blas,
+        python=sys.executable, threads=a.threads, torch_blas=a.torch_blas,
         openblas_dir=os.path.join(compare.CACHE, "openblas", "usr", "lib", "x86_64-linux-gnu", "openblas-pthread")))
     torch_env = runner.torch_env()
     commands = {
         "libattn": ([exe], None),
-        "pytorch": (["/usr/bin/python3", os.path.join(HERE, "layers_bench.py")], torch_env),
+        "pytorch": ([sys.executable, os.path.join(HERE, "layers_bench.py")], torch_env),
     }
     cases = [c for c in a.cases.split(",") if c]
 

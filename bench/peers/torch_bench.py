@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """PyTorch peer for compare.py: times one BERT case and prints one JSON line.
 
 The encoder is written here in plain torch (no transformers package), with

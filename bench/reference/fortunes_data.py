@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """The fortunes text-classification data set, loaded as libattn does.
 
 A Python twin of lib/data (attn_dataset_load_fortunes): the same reading of

@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Experiment behind bench/results/fortunes_sweep.txt: does masked-language-model
 pretraining help the 2x128 fortunes classifier? Pretrains the encoder of
 torch_classifier.py on every Debian fortune whose hash puts it in the training
@@ -6,7 +6,7 @@ split (never a validation or test text of the task), 15% of tokens masked
 (80% [MASK], 10% random, 10% kept), decoder tied to the word embeddings, then
 fine-tunes exactly as torch_classifier.py does and prints one JSON line.
 
-  /usr/bin/python3 bench/reference/mlm_pretrain_experiment.py SEED PRETRAIN_EPOCHS [POOLING]
+  .venv-ref/bin/python bench/reference/mlm_pretrain_experiment.py SEED PRETRAIN_EPOCHS [POOLING]
 
 One thread; the recorded run (seed 1, 4 epochs, mean pooling) took about 15 minutes."""
 import os, sys, time, math, copy, json, random

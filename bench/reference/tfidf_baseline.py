@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """TF-IDF + logistic regression baseline on the fortunes task, NumPy only.
 
 What scikit-learn's defaults would do, written out (python3-sklearn and scipy
@@ -14,7 +14,7 @@ The data and split are bench/reference/fortunes_data.py's, the same as
 libattn's attn_dataset_load_fortunes. Prints validation and test accuracy
 and macro-F1, then one JSON line.
 
-  /usr/bin/python3 bench/reference/tfidf_baseline.py [--strip-attribution] [--C 1.0 | --tune-C] [--random-split SEED]
+  .venv-ref/bin/python bench/reference/tfidf_baseline.py [--strip-attribution] [--C 1.0 | --tune-C] [--random-split SEED]
 
 --tune-C picks C from 0.3 ... 100 by validation accuracy (ties: the smaller C).
 """

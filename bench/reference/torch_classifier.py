@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """PyTorch reference for `attn train`: the same small BERT classifier, data,
 schedule and model selection, so that accuracy and speed can be compared on
 the same machine and threads.
@@ -6,10 +6,10 @@ the same machine and threads.
 Input: an ids file (format in bench/reference/README.md), normally written by
 libattn's own tokenizer:
     attn train --dump-tokens ids.tsv [--max-len 128 ...]
-    /usr/bin/python3 bench/reference/torch_classifier.py --ids ids.tsv --seed 1
+    .venv-ref/bin/python bench/reference/torch_classifier.py --ids ids.tsv --seed 1
 or, while developing without libattn, built here from fortunes_data.py and
 the Python WordPiece port (wordpiece.py):
-    /usr/bin/python3 bench/reference/torch_classifier.py --python-tokenizer --seed 1
+    .venv-ref/bin/python bench/reference/torch_classifier.py --python-tokenizer --seed 1
 
 Model (as attn_bert_create builds it): word + position + token-type
 embeddings, LayerNorm (eps 1e-12), dropout; post-LN blocks with q/k/v

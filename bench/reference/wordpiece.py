@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """A minimal BERT WordPiece tokenizer in Python, for developing the PyTorch
 reference without libattn (torch_classifier.py --python-tokenizer).
 
@@ -14,7 +14,7 @@ unicodedata tables may differ from utf8proc's for recently assigned
 characters, so the official comparison uses libattn's own ids
 (`attn train --dump-tokens`); on the ASCII fortunes both agree.
 
-  /usr/bin/python3 bench/reference/wordpiece.py VOCAB.txt "Some text"
+  .venv-ref/bin/python bench/reference/wordpiece.py VOCAB.txt "Some text"
 """
 import re
 import sys
