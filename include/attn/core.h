@@ -5,6 +5,35 @@
  * objects created from it may be used by one thread at a time; use one
  * context per host thread (contexts share nothing mutable).
  *
+ * Rules every public function follows unless its own comment says otherwise:
+ *
+ * - **Errors.** A function returning attn_status returns ATTN_OK or one of
+ *   the codes below; on failure the context's attn_ctx_last_error says what
+ *   was wrong and what to do; a call that creates a handle sets `*out` to
+ *   NULL (nothing half-built is ever handed out and nothing leaks); other
+ *   out-parameters are not to be relied on after a failure.
+ *   A NULL required argument is ATTN_ERR_INVALID_ARG. Functions returning
+ *   void never fail; queries returning a number or pointer say what they
+ *   return for a NULL or invalid argument. Nothing aborts, exits, prints or
+ *   changes process-wide state (environment, signals, locale, BLIS's global
+ *   settings).
+ * - **Ownership.** A handle written to `**out` by a `*_create`, `*_load`,
+ *   `*_open` or `*_view_*` call belongs to the caller, who releases it with
+ *   the matching `*_destroy` / `*_close`; destroy calls accept NULL. Inputs
+ *   are borrowed for the duration of the call only, unless the comment says
+ *   a handle keeps a reference (views keep their storage; a model keeps its
+ *   tokenizer). Pointers returned by queries (strings, data pointers,
+ *   tensors of a batch or a layer) are borrowed: valid until the object they
+ *   come from is destroyed or changed by a later call on it, never freed by
+ *   the caller.
+ * - **Threads.** One thread at a time per context (as above). The only
+ *   functions safe to call from any thread at any time, with no context, are
+ *   attn_status_str, attn_version_number, attn_version_string,
+ *   attn_isa_parse, attn_ctx_option_bounds, attn_dtype_size,
+ *   attn_safetensors_dtype_name, attn_lr_schedule, attn_lr_schedule_error,
+ *   attn_bert_config_init and attn_ctx_create itself. Work a call spreads
+ *   over the context's ATTN_OPT_THREADS threads is finished when it returns.
+ *
  * Anything not declared in the public headers is not part of the API.
  */
 #ifndef ATTN_CORE_H
